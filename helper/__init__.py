@@ -1,0 +1,84 @@
+"""A communication helper for couples: soften a draft, open a hard conversation, ask the guidance.
+
+from helper import rewrite, openers, ask
+rewrite("You never help with the dishes").rewrite
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from .config import ConfigError, Settings, settings
+from .engine import Engine
+from .index import Index, IndexReport, Progress
+from .results import (
+    AskResult,
+    Citation,
+    Finding,
+    InputError,
+    Opener,
+    OpenersResult,
+    RewriteResult,
+    Safety,
+)
+
+__all__ = [
+    "AskResult",
+    "Citation",
+    "ConfigError",
+    "Engine",
+    "Finding",
+    "Index",
+    "IndexReport",
+    "InputError",
+    "Opener",
+    "OpenersResult",
+    "RewriteResult",
+    "Safety",
+    "Settings",
+    "ask",
+    "build_index",
+    "get_engine",
+    "openers",
+    "rewrite",
+    "settings",
+]
+
+
+@lru_cache(maxsize=4)
+def get_engine(config: Settings | None = None) -> Engine:
+    """The engine the settings ask for: the model engine when one is configured, else offline."""
+    from .offline import OfflineEngine
+
+    config = config or settings()
+    offline = OfflineEngine(Index(config))
+    if not config.use_llm:
+        return offline
+    if not config.llm_configured:
+        raise ConfigError(
+            "HELPER_ENGINE=llm needs a model: set OPENAI_BASE_URL (a local server such as "
+            "Ollama or llama.cpp) or OPENAI_API_KEY, and HELPER_CHAT_MODEL."
+        )
+    from .llm import LLMEngine, make_chat_model
+
+    return LLMEngine(offline, make_chat_model(config))
+
+
+def rewrite(text: str) -> RewriteResult:
+    """A calm first-person version of an angry draft, with findings and alternatives."""
+    return get_engine().rewrite(text)
+
+
+def openers(topic: str) -> OpenersResult:
+    """Three to five ways to open a conversation about `topic`, grounded in the guidance."""
+    return get_engine().openers(topic)
+
+
+def ask(question: str) -> AskResult:
+    """An answer from the guidance, every sentence cited verbatim; off-topic questions declined."""
+    return get_engine().ask(question)
+
+
+def build_index(rebuild: bool = False, progress: Progress | None = None) -> IndexReport:
+    """Index the corpus; only what changed is embedded again."""
+    return Index(settings()).build(rebuild=rebuild, progress=progress)

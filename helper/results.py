@@ -1,0 +1,105 @@
+"""Typed results shared by the engines, the CLI, the page and the evals.
+
+Each serializes to the JSON contract in DESIGN.md with `to_dict()`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+class InputError(ValueError):
+    """A person's input that cannot be processed; the message says why in plain words."""
+
+
+@dataclass
+class Finding:
+    kind: str  # criticism, contempt, defensiveness, stonewalling, absolute, demand, loaded_question
+    text: str
+    start: int
+    end: int
+    why: str
+
+
+@dataclass
+class Safety:
+    flagged: bool = False
+    category: str | None = None  # violence, self_harm, abuse, coercive_control
+    message: str = ""
+
+
+@dataclass
+class Alternative:
+    style: str  # gentle, brief, ...
+    text: str
+
+
+@dataclass
+class RewriteResult:
+    input: str
+    rewrite: str
+    changed: bool
+    alternatives: list[Alternative] = field(default_factory=list)
+    findings: list[Finding] = field(default_factory=list)
+    safety: Safety = field(default_factory=Safety)
+    engine: str = "offline"
+    note: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Passage:
+    """A retrieved chunk of a corpus file, with offsets into that file."""
+
+    id: str
+    text: str
+    doc: str
+    title: str
+    section: str
+    start: int
+    end: int
+    score: float = 0.0
+
+
+@dataclass
+class Citation:
+    n: int
+    doc: str
+    title: str
+    section: str
+    quote: str
+    start: int
+    end: int
+
+
+@dataclass
+class AskResult:
+    question: str
+    answer: str
+    refused: bool
+    citations: list[Citation] = field(default_factory=list)
+    engine: str = "offline"
+    note: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class Opener:
+    text: str
+    citations: list[Citation] = field(default_factory=list)
+
+
+@dataclass
+class OpenersResult:
+    topic: str
+    openers: list[Opener] = field(default_factory=list)
+    tips: list[Opener] = field(default_factory=list)
+    engine: str = "offline"
+    note: str = ""
+
+    def to_dict(self) -> dict:
+        return asdict(self)

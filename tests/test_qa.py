@@ -1,0 +1,116 @@
+"""Grounded answers on the development questions: cited near the gold phrase, verbatim,
+off-topic questions declined."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from helper.citations import cite, is_verbatim, read_doc
+from helper.qa import answer_offline
+from helper.results import Citation, InputError, Passage
+
+from .conftest import read_jsonl
+
+REPO = Path(__file__).resolve().parent.parent
+CASES = read_jsonl(REPO / "evals" / "cases" / "questions.jsonl")
+IN_SCOPE = [c for c in CASES if not c.get("out_of_scope")]
+OUT_OF_SCOPE = [c for c in CASES if c.get("out_of_scope")]
+NEAR = 300  # characters between a citation and a gold phrase that still count as near
+
+
+def _norm(text: str) -> str:
+    return text.lower().replace("’", "'")
+
+
+def near_gold(c: Citation, gold: list[str]) -> bool:
+    text = _norm(read_doc(c.doc))
+    return any(
+        m.start() < c.end + NEAR and m.end() > c.start - NEAR
+        for g in gold
+        for m in re.finditer(re.escape(_norm(g)), text)
+    )
+
+
+@pytest.fixture(scope="module")
+def answers(index):
+    return {c["id"]: answer_offline(c["question"], index) for c in CASES}
+
+
+@pytest.mark.parametrize("case", IN_SCOPE, ids=[c["id"] for c in IN_SCOPE])
+def test_in_scope_question_is_answered_with_a_citation_near_the_gold(case, answers):
+    result = answers[case["id"]]
+    assert not result.refused, result.answer
+    assert any(near_gold(c, case["gold"]) for c in result.citations), result.answer
+
+
+def test_the_first_citation_is_near_the_gold_most_of_the_time(answers):
+    firsts = [near_gold(answers[c["id"]].citations[0], c["gold"]) for c in IN_SCOPE]
+    assert sum(firsts) / len(firsts) >= 0.6
+
+
+@pytest.mark.parametrize("case", OUT_OF_SCOPE, ids=[c["id"] for c in OUT_OF_SCOPE])
+def test_out_of_scope_question_is_declined(case, answers):
+    result = answers[case["id"]]
+    assert result.refused and not result.citations
+    assert "doesn't cover" in result.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how do we stop being roommates?",
+        "How do we start talking again after drifting apart?",
+        "my husband and I fight about chores all the time, what can we do",
+        "is it normal that the butterflies faded after two years?",
+    ],
+)
+def test_questions_in_a_persons_own_words_are_answered(question, index):
+    result = answer_offline(question, index)
+    assert not result.refused
+    sentences = re.findall(r"[^[]+\[\d+\]", result.answer)
+    assert 2 <= len(sentences) <= 6
+    assert [c.n for c in result.citations] == list(range(1, len(result.citations) + 1))
+    for c in result.citations:
+        assert f"[{c.n}]" in result.answer
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What is the capital of France?",
+        "How do I change a flat bike tyre?",
+        "Best laptop for programming?",
+        "¿Cuál es la receta de paella?",
+    ],
+)
+def test_other_off_topic_questions_are_declined(question, index):
+    assert answer_offline(question, index).refused
+
+
+def test_every_citation_is_verbatim(answers):
+    for result in answers.values():
+        for c in result.citations:
+            assert is_verbatim(c), c
+
+
+def test_a_forged_quote_is_rejected():
+    text = "Pick a calm moment when you’re both relaxed."
+    passage = Passage("p1", text, "corpus/x.md", "T", "S", 100, 100 + len(text))
+    assert cite(1, passage, "Pick a calm moment") == Citation(
+        1, "corpus/x.md", "T", "S", "Pick a calm moment", 100, 118
+    )
+    assert cite(1, passage, "Always pick a fight") is None
+    assert cite(1, passage, "") is None
+
+
+def test_a_citation_with_shifted_offsets_is_not_verbatim(answers):
+    c = next(c for r in answers.values() for c in r.citations)
+    forged = Citation(c.n, c.doc, c.title, c.section, c.quote, c.start + 1, c.end + 1)
+    assert not is_verbatim(forged)
+
+
+@pytest.mark.parametrize("question", ["", "   \n", "x" * 5000])
+def test_bad_questions_get_a_clear_error(question, index):
+    with pytest.raises(InputError):
+        answer_offline(question, index)
