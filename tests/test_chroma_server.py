@@ -1,0 +1,54 @@
+"""Server mode: indexing and asking against a real `chroma run` on loopback."""
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from helper.citations import is_verbatim
+from helper.config import from_env
+from helper.index import Index
+from helper.qa import answer_offline
+
+from .servers import free_port, running
+
+REPO = Path(__file__).resolve().parent.parent
+CHROMA = Path(sys.executable).parent / "chroma"
+
+pytestmark = pytest.mark.server
+
+
+@pytest.fixture(scope="module")
+def chroma_server(tmp_path_factory):
+    if not CHROMA.exists():
+        pytest.fail(f"{CHROMA} is missing: chromadb installs the `chroma` command")
+    port = free_port()
+    path = tmp_path_factory.mktemp("chroma-server")
+    cmd = [str(CHROMA), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
+    with running(cmd, f"http://127.0.0.1:{port}/api/v2/heartbeat", timeout=60):
+        yield port
+
+
+def test_index_and_ask_against_a_chroma_server(chroma_server, tmp_path):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(REPO / "corpus", corpus)
+    env = {
+        "CHROMA_HOST": "127.0.0.1",
+        "CHROMA_PORT": str(chroma_server),
+        "HELPER_DATA_DIR": str(tmp_path / "data"),
+        "HELPER_CORPUS_DIR": str(corpus),
+        "HELPER_COLLECTION": "server-test",
+    }
+    ix = Index(from_env(env))
+    first = ix.build()
+    assert first.embedded_chunks == first.chunks > 50
+    assert not (tmp_path / "data" / "chroma").exists()  # nothing embedded locally
+
+    again = Index(from_env(env)).build()
+    assert again.embedded_chunks == 0 and again.embedded_sentences == 0
+
+    result = answer_offline("How can we set the mood for more intimacy?", Index(from_env(env)))
+    assert not result.refused
+    assert any("candles" in c.quote for c in result.citations)
+    assert all(is_verbatim(c) for c in result.citations)

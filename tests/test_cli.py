@@ -1,0 +1,95 @@
+"""The `helper` command as a person runs it: a real subprocess, real output."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from helper.citations import read_doc
+
+HELPER = [sys.executable, "-m", "helper.cli"]
+
+
+def run(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([*HELPER, *args], input=stdin, capture_output=True, timeout=120)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _indexed(index):
+    """The session index exists before any subprocess asks (they share HELPER_DATA_DIR)."""
+
+
+def test_ask_json_citations_are_verbatim():
+    out = run("ask", "How do we start talking again after drifting apart?", "--json")
+    assert out.returncode == 0, out.stderr.decode()
+    result = json.loads(out.stdout)
+    assert not result["refused"] and result["citations"]
+    for c in result["citations"]:
+        assert read_doc(c["doc"])[c["start"] : c["end"]] == c["quote"]
+        assert f"[{c['n']}]" in result["answer"]
+
+
+def test_ask_prints_a_readable_answer():
+    out = run("ask", "What are some ways to show my partner appreciation?")
+    text = out.stdout.decode()
+    assert out.returncode == 0 and "[1]" in text and "(offline)" in text
+
+
+def test_off_topic_question_is_declined():
+    result = json.loads(run("ask", "How do I reset my wifi router?", "--json").stdout)
+    assert result["refused"] is True and result["citations"] == []
+
+
+def test_empty_input_gets_a_clear_message_and_no_traceback():
+    out = run("ask", "   ")
+    assert out.returncode == 2
+    assert b"empty" in out.stderr and b"Traceback" not in out.stderr
+
+
+def test_question_from_standard_input():
+    out = run("ask", "--json", stdin="Can my relationship be saved?".encode())
+    assert json.loads(out.stdout)["question"] == "Can my relationship be saved?"
+
+
+def test_invalid_utf8_on_standard_input_is_refused_plainly():
+    out = run("ask", "-", stdin=b"\xff\xfe\xfa broken")
+    assert out.returncode == 2 and b"UTF-8" in out.stderr and b"Traceback" not in out.stderr
+
+
+def test_batch_ask_copies_fields_and_reports_bad_lines(tmp_path: Path):
+    lines = [
+        json.dumps({"id": "a", "question": "Can my relationship be saved?", "lang": "en"}),
+        "this is not json",
+        json.dumps({"id": "c"}),
+        json.dumps({"id": "d", "question": ""}),
+        "",
+        json.dumps({"id": "e", "question": "What's the tallest mountain in the world?"}),
+    ]
+    path = tmp_path / "q.jsonl"
+    path.write_bytes(("\n".join(lines) + "\n").encode() + b"\xff\xfe\n")
+    out = run("batch", "ask", str(path))
+    assert out.returncode == 1  # some lines failed, all were processed
+    rows = [json.loads(line) for line in out.stdout.decode().splitlines()]
+    assert [r.get("id") for r in rows] == ["a", None, "c", "d", "e", None]
+    assert rows[0]["lang"] == "en" and rows[0]["citations"]
+    assert rows[1]["line"] == 2 and "not valid JSON" in rows[1]["error"]
+    assert "no text field" in rows[2]["error"]
+    assert "empty" in rows[3]["error"]
+    assert rows[4]["refused"] is True
+    assert "UTF-8" in rows[5]["error"]
+    assert b"2 done, 4 failed" in out.stderr
+
+
+def test_batch_with_a_missing_file_says_so():
+    out = run("batch", "ask", "/nonexistent/questions.jsonl")
+    assert out.returncode == 2 and b"cannot read" in out.stderr
+
+
+def test_index_reports_nothing_to_embed_on_an_unchanged_corpus():
+    out = run("index", "--json")
+    report = json.loads(out.stdout)
+    assert out.returncode == 0
+    assert report["embedded_chunks"] == 0 and report["embedded_sentences"] == 0
+    assert report["files"] == 2
