@@ -49,7 +49,7 @@ def test_empty_input_gets_a_clear_message_and_no_traceback():
 
 
 def test_question_from_standard_input():
-    out = run("ask", "--json", stdin="Can my relationship be saved?".encode())
+    out = run("ask", "--json", stdin=b"Can my relationship be saved?")
     assert json.loads(out.stdout)["question"] == "Can my relationship be saved?"
 
 
