@@ -17,7 +17,7 @@ import tiktoken
 from .corpus import Document
 
 MAX_CHUNK_TOKENS = 160
-CHUNKER_VERSION = "7"  # bump when the chunking rules change, so the index is rebuilt
+CHUNKER_VERSION = "8"  # bump when the chunking rules change, so the index is rebuilt
 
 _WHOLE = re.compile(r".+", re.S)
 # A paragraph: consecutive non-blank lines.

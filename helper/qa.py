@@ -29,6 +29,7 @@ LEXICAL_WEIGHT = 0.5
 PASSAGE_WEIGHT = 0.3
 RANK_WEIGHT = 0.1
 MAX_SENTENCES = 4
+LABEL_ITEMS = 3  # list items that stand in for a list's label
 TOP_PASSAGES = 5
 STRONG_SENTENCE = 0.0
 MIN_SENTENCES = 2
@@ -119,19 +120,18 @@ def rank_sentences(index: Index, retrieval: Retrieval) -> list[tuple[Sentence, f
 def _expand_labels(
     index: Index, ranked: list[tuple[Sentence, float]]
 ) -> list[tuple[Sentence, float]]:
-    """A list's label ("Ways to show appreciation:") says nothing alone: its first items stand
-    in for it, with its score."""
-    by_chunk: dict[str, list[Sentence]] = {}
-    for s in index._loaded["sentences"].values():
-        by_chunk.setdefault(s.chunk, []).append(s)
+    """A list's label ("Ways to show appreciation:") says nothing alone: the list's first
+    items stand in for it, with its score. The list may continue in the next chunk."""
+    order = sorted(index._loaded["sentences"].values(), key=lambda x: (x.doc, x.start))
+    position = {s.id: i for i, s in enumerate(order)}
     out = []
     for s, score in ranked:
         if not _is_label(s):
             out.append((s, score))
             continue
-        siblings = sorted(by_chunk.get(s.chunk, []), key=lambda x: x.start)
-        after = [x for x in siblings if x.start > s.start and not _is_label(x)][:2]
-        out.extend((x, score - 0.001 * i) for i, x in enumerate(after))
+        following = order[position[s.id] + 1 : position[s.id] + 1 + LABEL_ITEMS]
+        items = [x for x in following if x.item and (x.doc, x.section) == (s.doc, s.section)]
+        out.extend((x, score - 0.001 * i) for i, x in enumerate(items))
     return out
 
 
