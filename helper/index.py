@@ -412,7 +412,8 @@ class Index:
         similarity = {
             i: 1.0 - float(d) for i, d in zip(hits["ids"][0], hits["distances"][0], strict=True)
         }
-        scores = loaded["bm25"].get_scores(_tokens(query))
+        tokens = _tokens(query)
+        scores = loaded["bm25"].get_scores(tokens) if tokens else np.zeros(len(chunks))
         order = np.argsort(-scores)[:n]
         lexical = {chunks[i].id: float(scores[i]) for i in order if scores[i] > 0}
         fused: dict[str, float] = {}
