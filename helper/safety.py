@@ -1,0 +1,152 @@
+"""Safety screen: threats, self-harm, abuse and coercive-control cues in a draft.
+
+The cues, the idiom allow-list, the messages and the spelling tables are data
+(lexicon/safety.yaml). This module normalizes the text, so that one plain pattern covers
+casing, curly apostrophes and contractions, and then matches.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+import yaml
+
+from .results import Safety
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'", "`": "'"})
+# Pauses and emphasis marks ("I'll... hurt you", "*hurt*") are not sentence ends.
+_PAUSES = re.compile(r"\.{2,}|…|[-‐–—*_~\"“”()\[\]]")
+# Tokenized text writes contractions apart ("you 're", "do n't").
+_SPACED_CONTRACTION = re.compile(r"(?<=[a-z])\s+(?=n't\b|'(?:ll|re|ve|m|d|s)\b)")
+# "my self" typed apart is still "myself" ("I want to kill my self").
+_SPLIT_SELF = re.compile(r"\bmy self\b")
+_TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)*|[.!?,;:]")
+# Irregular "n't" stems; the rest are "<verb>n't" -> "<verb> not".
+_NOT = {"wo": "will", "ca": "can", "sha": "shall", "ai": "is"}
+_SUFFIXES = {"ll": "will", "re": "are", "ve": "have", "m": "am", "d": "would"}
+
+
+@dataclass(frozen=True)
+class _Category:
+    name: str
+    noticed: str
+    help: str
+    patterns: tuple[re.Pattern[str], ...]
+
+
+@dataclass(frozen=True)
+class _Lexicon:
+    is_after: frozenset[str]
+    bare: dict[str, str]
+    ambiguous: dict[str, tuple[str, frozenset[str], frozenset[str]]]
+    allow: tuple[re.Pattern[str], ...]
+    categories: tuple[_Category, ...]
+    emergency: str
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _expand_macros(pattern: str, macros: dict[str, str], depth: int = 0) -> str:
+    if depth > 5:
+        raise ValueError(f"safety.yaml: macros nest too deeply in {pattern!r}")
+
+    def sub(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in macros:
+            raise KeyError(f"safety.yaml: unknown macro @{name} in {pattern!r}")
+        return "(?:" + _expand_macros(macros[name], macros, depth + 1) + ")"
+
+    return re.sub(r"@([a-z_]+)", sub, pattern)
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> _Lexicon:
+    data = yaml.safe_load(resources.files("helper").joinpath("lexicon/safety.yaml").read_text())
+    spelling = data["spelling"]
+    macros = {name: _one_line(value) for name, value in data["macros"].items()}
+
+    def compile_all(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
+        return tuple(re.compile(_expand_macros(p, macros)) for p in patterns)
+
+    return _Lexicon(
+        is_after=frozenset(spelling["is_after"]),
+        bare=dict(spelling["bare"]),
+        ambiguous={
+            word: (spec["means"], frozenset(spec["unless_after"]), frozenset(spec["unless_before"]))
+            for word, spec in spelling["ambiguous"].items()
+        },
+        allow=compile_all(data["allow"]),
+        categories=tuple(
+            _Category(
+                name,
+                _one_line(spec["noticed"]),
+                _one_line(spec["help"]),
+                compile_all(spec["patterns"]),
+            )
+            for name, spec in data["categories"].items()
+        ),
+        emergency=_one_line(data["emergency"]),
+    )
+
+
+def _expand(word: str, lex: _Lexicon) -> str:
+    if "'" not in word:
+        return lex.bare.get(word, word)
+    stem, _, suffix = word.partition("'")
+    if suffix == "t" and stem.endswith("n"):
+        base = stem[:-1]
+        return f"{_NOT.get(base, base)} not"
+    if suffix in _SUFFIXES:
+        return f"{stem} {_SUFFIXES[suffix]}"
+    if suffix == "s" and stem == "let":
+        return "let us"
+    if suffix == "s" and stem in lex.is_after:
+        return f"{stem} is"
+    return word
+
+
+def normalize(text: str) -> str:
+    """Lower case, straight apostrophes, contractions expanded, one space between words."""
+    lex = _lexicon()
+    text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).lower()
+    text = _SPACED_CONTRACTION.sub("", _PAUSES.sub(" ", text))
+    text = _SPLIT_SELF.sub("myself", text)
+    out = [_expand(token, lex) for token in _TOKEN.findall(text)]
+    for i, token in enumerate(out):
+        if token not in lex.ambiguous:
+            continue
+        means, unless_after, unless_before = lex.ambiguous[token]
+        before = out[i - 1] if i else ""
+        after = out[i + 1] if i + 1 < len(out) else ""
+        if before not in unless_after and after not in unless_before and after[:1].isalpha():
+            out[i] = means
+    return re.sub(r" (?=[.!?,;:])", "", " ".join(out))
+
+
+def matches(text: str) -> list[str]:
+    """Names of every category whose cues appear in `text`, most urgent first."""
+    lex = _lexicon()
+    plain = normalize(text)
+    for idiom in lex.allow:
+        # A placeholder, not nothing, so the words around an idiom do not join up.
+        plain = idiom.sub("~", plain)
+    return [c.name for c in lex.categories if any(p.search(plain) for p in c.patterns)]
+
+
+def screen(text: str) -> Safety:
+    """Flag safety cues; the message says what was noticed and where to get help."""
+    found = matches(text)
+    if not found:
+        return Safety(False, None, "")
+    lex = _lexicon()
+    chosen = [c for c in lex.categories if c.name in found]
+    # What was noticed, then emergency services, then each category's own help, once.
+    parts = [c.noticed for c in chosen] + [lex.emergency]
+    parts += list(dict.fromkeys(c.help for c in chosen))
+    return Safety(True, found[0], " ".join(parts))
