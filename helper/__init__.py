@@ -45,6 +45,13 @@ __all__ = [
 ]
 
 
+# The submodules helper.rewrite and helper.openers share their names with the functions below.
+# Importing them here, before the functions are defined, stops a later first import of a
+# submodule from replacing the function of the same name on the package.
+from . import openers as _openers_module  # noqa: E402, F401
+from . import rewrite as _rewrite_module  # noqa: E402, F401
+
+
 @lru_cache(maxsize=4)
 def get_engine(config: Settings | None = None) -> Engine:
     """The engine the settings ask for: the model engine when one is configured, else offline."""

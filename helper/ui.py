@@ -1,0 +1,709 @@
+"""The web page: Gradio Blocks over rewrite, openers and ask, and the plain functions that turn
+their results into what the components show.
+
+Gradio is imported here and nowhere else. Every piece of text that reaches an HTML component
+goes through `html.escape` first, so markup in a draft is shown as text, never run.
+"""
+
+from __future__ import annotations
+
+import html
+import ipaddress
+import logging
+import os
+import re
+import traceback
+from collections.abc import Callable, Sequence
+from typing import Any
+
+# Analytics are read from the environment when gradio is imported and when a page is built,
+# so they are switched off before either can happen. Drafts are private.
+os.environ["GRADIO_ANALYTICS_ENABLED"] = "False"
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+
+import gradio as gr  # noqa: E402
+
+from . import get_engine  # noqa: E402
+from .citations import read_doc  # noqa: E402
+from .config import (  # noqa: E402
+    MAX_DRAFT_CHARS,
+    MAX_QUESTION_CHARS,
+    MAX_TOPIC_CHARS,
+    ConfigError,
+    settings,
+)
+from .corpus import Document, load_corpus  # noqa: E402
+from .inputs import check_text  # noqa: E402
+from .results import (  # noqa: E402
+    AskResult,
+    Citation,
+    Finding,
+    InputError,
+    OpenersResult,
+    RewriteResult,
+    Safety,
+)
+
+log = logging.getLogger("helper.ui")
+
+EXAMPLE_DRAFT = "You never help with the dishes. I'm sick of doing everything myself."
+DRAFT_EXAMPLES = [
+    EXAMPLE_DRAFT,
+    "Why do you always forget my birthday? It's like you don't even care.",
+    "You're so selfish, you only think about yourself.",
+    "Thanks for nothing. You said you'd pick up the kids and you forgot.",
+    "Stop interrupting me!",
+]
+TOPIC_EXAMPLES = [
+    "sharing the housework",
+    "spending more time together",
+    "how we handle money",
+    "feeling distant lately",
+]
+QUESTION_EXAMPLES = [
+    "How do I start a hard conversation with my partner?",
+    "How can we get the spark back?",
+    "What should I do when my partner isn't on board?",
+    "How do we let go of old resentment?",
+]
+
+ALTERNATIVE_SLOTS = 4  # gentle, brief, and room for more styles
+PASSAGE_MAX_CHARS = 1200  # a paragraph longer than this is shown as a window around the quote
+KIND_COLORS = {
+    "criticism": "#f4a7a7",
+    "contempt": "#e79ad6",
+    "defensiveness": "#f7c98b",
+    "stonewalling": "#b9c4d9",
+    "absolute": "#f6e08a",
+    "demand": "#f9b88f",
+    "loaded question": "#b7dcb0",
+}
+WHAT = {"rewrite": "draft", "openers": "topic", "ask": "question"}
+LIMITS = {"rewrite": MAX_DRAFT_CHARS, "openers": MAX_TOPIC_CHARS, "ask": MAX_QUESTION_CHARS}
+DOING = {
+    "rewrite": "softening your message",
+    "openers": "finding ways to open the conversation",
+    "ask": "answering your question",
+}
+
+# System fonts only: the default theme fetches web fonts from a third party on every visit.
+THEME = gr.themes.Soft(
+    primary_hue="rose",
+    font=["system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"],
+    font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "monospace"],
+)
+CSS = """
+.notice { padding: .6em .9em; border-radius: .5em; margin: .2em 0; }
+.notice.error { background: #fdecec; border: 1px solid #e8a3a3; color: #7a1c1c; }
+.notice.info { background: #eef5fb; border: 1px solid #b5cfe6; color: #1d3b57; }
+.notice.safety { background: #fff4e0; border: 2px solid #e0a040; color: #4d3200; }
+.notice.safety h3 { margin-top: 0; }
+.engine-line { font-size: .85em; opacity: .75; }
+.findings li, .openers li { margin-bottom: .5em; }
+.finding-kind { font-weight: 600; text-transform: capitalize; }
+.cite-marker { font-size: .8em; font-weight: 600; vertical-align: super; }
+details.citation { border: 1px solid #ddd; border-radius: .5em; padding: .4em .8em;
+                   margin: .4em 0; }
+details.citation summary { cursor: pointer; }
+details.citation .cite-head { font-weight: 600; }
+details.citation summary .quote { display: block; margin: .3em 0 .1em 1.1em; }
+.quote { font-style: italic; margin: .4em 0; }
+.passage { white-space: pre-wrap; border-left: 3px solid #ccc; padding-left: .8em;
+           margin: .4em 0; }
+.passage mark { background: #fff1a8; padding: 0 .1em; }
+.source-note { font-size: .85em; opacity: .75; }
+"""
+
+
+# -- plain conversions: results to what components show --------------------------------
+
+
+def esc(text: object) -> str:
+    """Text made safe to put inside HTML: markup shows as text."""
+    return html.escape(str(text), quote=True)
+
+
+def highlight_spans(text: str, findings: Sequence[Finding]) -> list[tuple[str, str | None]]:
+    """The draft cut into (piece, kind-or-None) for gr.HighlightedText; overlaps keep the first."""
+    pieces: list[tuple[str, str | None]] = []
+    at = 0
+    for f in sorted(findings, key=lambda f: (f.start, -f.end)):
+        start, end = max(f.start, at), min(f.end, len(text))
+        if start >= end:
+            continue
+        if start > at:
+            pieces.append((text[at:start], None))
+        pieces.append((text[start:end], kind_label(f.kind)))
+        at = end
+    if at < len(text) or not pieces:
+        pieces.append((text[at:], None))
+    return pieces
+
+
+def kind_label(kind: str) -> str:
+    return kind.replace("_", " ")
+
+
+def findings_html(findings: Sequence[Finding]) -> str:
+    """Each finding as the words it points at and why they land badly."""
+    if not findings:
+        return ""
+    items = "".join(
+        f'<li><span class="finding-kind">{esc(kind_label(f.kind))}</span>: '
+        f"“{esc(f.text)}”. {esc(f.why)}</li>"
+        for f in findings
+    )
+    return f'<ul class="findings">{items}</ul>'
+
+
+def alternative_slots(alternatives: Sequence, slots: int = ALTERNATIVE_SLOTS) -> list[dict]:
+    """Exactly `slots` entries {label, text, visible}: one per alternative, the rest hidden."""
+    shown = [
+        {
+            "label": f"{alt.style.replace('_', ' ').capitalize()} version",
+            "text": alt.text,
+            "visible": True,
+        }
+        for alt in list(alternatives)[:slots]
+    ]
+    return shown + [{"label": "", "text": "", "visible": False}] * (slots - len(shown))
+
+
+def safety_html(safety: Safety) -> str:
+    """The safety panel when the screen fired, else ''."""
+    if not safety.flagged:
+        return ""
+    return (
+        '<div class="notice safety" role="alert"><h3>Before anything else</h3>'
+        f"<p>{esc(safety.message)}</p></div>"
+    )
+
+
+def engine_line(engine: str, note: str) -> str:
+    """Which engine answered, and its note."""
+    name = {"offline": "the offline engine", "llm": "the chat model"}.get(engine, engine)
+    note_part = f" {esc(note)}" if note else ""
+    return f'<p class="engine-line">Answered by {esc(name)}.{note_part}</p>'
+
+
+def notice_html(message: str, kind: str = "error") -> str:
+    role = ' role="alert"' if kind == "error" else ""
+    return f'<div class="notice {kind}"{role}>{esc(message)}</div>'
+
+
+def rewrite_status(result: RewriteResult) -> str:
+    """A line above the results for the cases a bare rewrite would not explain."""
+    if result.safety.flagged:
+        if result.rewrite.strip():
+            return ""
+        return notice_html(
+            "This draft was not rewritten: it mentions something that matters more than "
+            "the wording.",
+            "info",
+        )
+    if not result.changed:
+        return notice_html("This message already reads kindly, so it is left as it is.", "info")
+    return ""
+
+
+_MARKER = re.compile(r"\[(\d+)\]")
+
+
+def answer_html(result: AskResult) -> str:
+    """The answer with its [n] markers set off, escaped."""
+    text = esc(result.answer)
+    if result.refused:
+        return f'<div class="notice info">{text}</div>'
+    return "<p>" + _MARKER.sub(r'<span class="cite-marker">[\1]</span>', text) + "</p>"
+
+
+_BLANK_LINE = re.compile(r"\n[ \t]*\r?\n|\r\n[ \t]*\r\n")
+CONTEXT_MIN_CHARS = 200  # below this much text around the quote, neighbouring paragraphs join
+
+
+def paragraph_bounds(text: str, start: int, end: int) -> tuple[int, int]:
+    """The start and end of the paragraph(s) holding text[start:end]; blank lines part them."""
+    para_start = 0
+    for m in _BLANK_LINE.finditer(text, 0, start):
+        para_start = m.end()
+    m = _BLANK_LINE.search(text, end)
+    return para_start, (m.start() if m else len(text))
+
+
+def passage_around(
+    text: str, start: int, end: int, limit: int = PASSAGE_MAX_CHARS
+) -> tuple[str, str, str]:
+    """(before, quote, after): the paragraph holding text[start:end].
+
+    A quote that is its whole paragraph gets the paragraphs either side as well; a long
+    passage is cut to a window of about `limit` characters around the quote.
+    """
+    para_start, para_end = paragraph_bounds(text, start, end)
+    if (start - para_start) + (para_end - end) < CONTEXT_MIN_CHARS:
+        previous = text[:para_start].rstrip()
+        if previous:
+            para_start = paragraph_bounds(text, len(previous) - 1, len(previous))[0]
+        following = len(text) - len(text[para_end:].lstrip())
+        if following < len(text):
+            para_end = paragraph_bounds(text, following, following + 1)[1]
+    room = max(0, limit - (end - start)) // 2
+    lead = tail = ""
+    if start - para_start > room:
+        cut = text.rfind(" ", start - room, start)
+        para_start, lead = (cut + 1 if cut > 0 else start - room), "…"
+    if para_end - end > room:
+        cut = text.find(" ", end, end + room)
+        para_end, tail = (cut if cut > 0 else end + room), "…"
+    return lead + text[para_start:start], text[start:end], text[end:para_end] + tail
+
+
+def citation_context_html(citation: Citation) -> str:
+    """The cited paragraph with the quote marked; the quote alone if the file disagrees."""
+    try:
+        text = read_doc(citation.doc)
+    except OSError:
+        text = ""
+    if text[citation.start : citation.end] != citation.quote:
+        return (
+            f'<p class="quote">“{esc(citation.quote)}”</p>'
+            f'<p class="source-note">The surrounding passage could not be found in '
+            f"{esc(citation.doc)}.</p>"
+        )
+    before, quote, after = passage_around(text, citation.start, citation.end)
+    return f'<div class="passage">{esc(before)}<mark>{esc(quote)}</mark>{esc(after)}</div>'
+
+
+def citation_html(citation: Citation, *, numbered: bool = True) -> str:
+    """One citation: title, section and quote in view; opening it shows the passage around."""
+    number = f"[{citation.n}] " if numbered else ""
+    section = f" › {esc(citation.section)}" if citation.section else ""
+    return (
+        f'<details class="citation" id="citation-{esc(citation.n)}">'
+        f'<summary><span class="cite-head">{number}{esc(citation.title)}{section}</span>'
+        f'<span class="quote">“{esc(citation.quote)}”</span></summary>'
+        f'<p class="source-note">In its passage ({esc(citation.doc)}, characters '
+        f"{citation.start}–{citation.end}):</p>"
+        f"{citation_context_html(citation)}</details>"
+    )
+
+
+def citations_html(citations: Sequence[Citation]) -> str:
+    if not citations:
+        return ""
+    return "<h3>Where this comes from</h3>" + "".join(citation_html(c) for c in citations)
+
+
+def openers_html(result: OpenersResult) -> str:
+    """The openers and the tips, each followed by the passages it draws on."""
+
+    def items(entries) -> str:
+        return "".join(
+            f"<li><strong>{esc(entry.text)}</strong>"
+            + "".join(citation_html(c, numbered=False) for c in entry.citations)
+            + "</li>"
+            for entry in entries
+        )
+
+    parts = []
+    if result.openers:
+        parts.append(f'<h3>Ways to open</h3><ol class="openers">{items(result.openers)}</ol>')
+    if result.tips:
+        parts.append(f'<h3>Tips</h3><ul class="openers">{items(result.tips)}</ul>')
+    if not parts:
+        parts.append(notice_html("No openers came back for this topic. Try other words.", "info"))
+    return "".join(parts)
+
+
+_FRONT_MATTER = re.compile(
+    r"\A\ufeff?---[ \t]*\r?\n.*?^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL | re.MULTILINE
+)
+
+
+def article_markdown(document: Document) -> str:
+    """An article's body for gr.Markdown (front matter dropped), with its source beneath."""
+    body = _FRONT_MATTER.sub("", document.text, count=1) if document.meta else document.text
+    by = document.meta.get("author")
+    source = document.meta.get("source")
+    credit = []
+    if by:
+        credit.append(f"by {by}")
+    if source:
+        credit.append(f"source: {source}")
+    footer = f"\n\n---\n*{esc('; '.join(credit))}*  \n`{document.doc}`" if credit else ""
+    return body.strip() + footer
+
+
+def friendly_error(kind: str, exc: BaseException) -> str:
+    """What a person is told when a call fails: the InputError's words, else a plain sentence."""
+    if isinstance(exc, InputError | ConfigError):
+        return str(exc)
+    return (
+        f"Something went wrong while {DOING[kind]}. Please try again in a moment; "
+        "if it keeps happening, restart the helper."
+    )
+
+
+def check_bind(host: str, auth: str | None) -> tuple[str, str] | None:
+    """The (user, password) to require, or None on loopback without HELPER_AUTH.
+
+    Raises ConfigError when a non-loopback address has no HELPER_AUTH, or HELPER_AUTH is
+    not user:password: the page would show people's drafts to anyone on the network.
+    """
+    credentials = None
+    if auth:
+        user, sep, password = auth.partition(":")
+        if not (sep and user and password):
+            raise ConfigError("HELPER_AUTH must be user:password, both parts non-empty.")
+        credentials = (user, password)
+    if credentials is None and not is_loopback(host):
+        raise ConfigError(
+            f"Refusing to serve on {host}: it is reachable from other machines, and the page "
+            "would show people's drafts to anyone who can reach it. Set HELPER_AUTH=user:password "
+            "to require a login, or use HELPER_HOST=127.0.0.1."
+        )
+    return credentials
+
+
+def is_loopback(host: str) -> bool:
+    if host.strip().lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip().strip("[]")).is_loopback
+    except ValueError:
+        return False  # a host name: it may resolve to anything
+
+
+# -- calling the engine -----------------------------------------------------------------
+
+# Through get_engine(), not helper.rewrite/helper.openers: importing the submodules of the
+# same names rebinds those package attributes to the modules.
+FUNCTIONS: dict[str, Callable[[str], Any]] = {
+    "rewrite": lambda text: get_engine().rewrite(text),
+    "openers": lambda topic: get_engine().openers(topic),
+    "ask": lambda question: get_engine().ask(question),
+}
+
+
+def run(kind: str, value: object):
+    """Check the input, then call the engine. InputError carries the plain reason."""
+    text = check_text(value, what=WHAT[kind], limit=LIMITS[kind])
+    return FUNCTIONS[kind](text)
+
+
+def _log_failure(kind: str, exc: BaseException) -> None:
+    # The exception's message may quote the input, so only its type and frames are logged.
+    frames = "".join(traceback.format_tb(exc.__traceback__))
+    log.error("%s failed with %s\n%s", kind, type(exc).__name__, frames)
+
+
+def call_api(kind: str, value: object) -> dict:
+    """The JSON contract dict, or gr.Error with a plain message."""
+    try:
+        return run(kind, value).to_dict()
+    except (InputError, ConfigError) as exc:
+        raise gr.Error(friendly_error(kind, exc), print_exception=False) from None
+    except Exception as exc:
+        _log_failure(kind, exc)
+        raise gr.Error(friendly_error(kind, exc), print_exception=False) from None
+
+
+def api_rewrite(text: str) -> dict:
+    """Soften a draft: the rewrite JSON contract (rewrite, alternatives, findings, safety)."""
+    return call_api("rewrite", text)
+
+
+def api_openers(topic: str) -> dict:
+    """Ways to open a conversation about a topic, each with citations (openers JSON contract)."""
+    return call_api("openers", topic)
+
+
+def api_ask(question: str) -> dict:
+    """Answer a question from the guidance with verbatim citations (ask JSON contract)."""
+    return call_api("ask", question)
+
+
+# -- page handlers: never return a value for the input boxes -----------------------------
+
+
+def _attempt(kind: str, value: object):
+    """(result, None) or (None, error html)."""
+    try:
+        return run(kind, value), None
+    except Exception as exc:
+        if not isinstance(exc, InputError | ConfigError):
+            _log_failure(kind, exc)
+        return None, notice_html(friendly_error(kind, exc))
+
+
+def rewrite_view(draft: str) -> list:
+    """Values for: status, results, safety, rewrite, highlights, findings, engine, alternatives."""
+    result, error = _attempt("rewrite", draft)
+    if result is None:
+        hidden = [gr.update(value="", visible=False) for _ in range(ALTERNATIVE_SLOTS)]
+        return [
+            error,
+            gr.update(visible=False),
+            gr.update(value="", visible=False),
+            gr.update(value="", visible=False),
+            gr.update(value=None, visible=False),
+            "",
+            "",
+            *hidden,
+        ]
+    safety = safety_html(result.safety)
+    # The safety panel already says what the note would repeat.
+    note = "" if safety and result.safety.message in result.note else result.note
+    slots = [
+        gr.update(value=s["text"], label=s["label"], visible=s["visible"])
+        for s in alternative_slots(result.alternatives)
+    ]
+    return [
+        rewrite_status(result),
+        gr.update(visible=True),
+        gr.update(value=safety, visible=bool(safety)),
+        gr.update(value=result.rewrite, visible=bool(result.rewrite.strip())),
+        gr.update(
+            value=highlight_spans(result.input, result.findings), visible=bool(result.findings)
+        ),
+        findings_html(result.findings),
+        engine_line(result.engine, note),
+        *slots,
+    ]
+
+
+def openers_view(topic: str) -> tuple[str, str, str]:
+    """Values for: status, openers, engine."""
+    result, error = _attempt("openers", topic)
+    if result is None:
+        return error, "", ""
+    return "", openers_html(result), engine_line(result.engine, result.note)
+
+
+def ask_view(question: str) -> tuple[str, str, str, str]:
+    """Values for: status, answer, citations, engine."""
+    result, error = _attempt("ask", question)
+    if result is None:
+        return error, "", "", ""
+    return (
+        "",
+        answer_html(result),
+        citations_html(result.citations),
+        engine_line(result.engine, result.note),
+    )
+
+
+# -- the page ---------------------------------------------------------------------------
+
+
+def _limit_info(kind: str) -> str:
+    return f"Up to {LIMITS[kind]:,} characters. Nothing you type is stored or logged."
+
+
+def build_page() -> gr.Blocks:
+    """The Blocks page: Soften (first), Start a conversation, Ask the guidance, Sources."""
+    private = {"api_visibility": "private", "show_progress": "minimal"}
+    documents, corpus_errors = load_corpus(settings().corpus_dir)
+
+    with gr.Blocks(title="Couples communication helper", analytics_enabled=False) as page:
+        gr.Markdown(
+            "# Say it so it can be heard\n"
+            "Turn a message written in anger into one your partner can hear, find a calm way "
+            "into a hard conversation, or ask what the guidance says. Nothing you type is "
+            "stored or logged."
+        )
+        with gr.Tabs():
+            with gr.Tab("Soften a message", id="soften"):
+                draft = gr.Textbox(
+                    value=EXAMPLE_DRAFT,
+                    label="Your draft",
+                    lines=4,
+                    max_lines=16,
+                    info=_limit_info("rewrite"),
+                    elem_id="draft",
+                    placeholder="Paste the message you are about to send…",
+                )
+                soften = gr.Button("Soften it", variant="primary", elem_id="soften-button")
+                gr.Examples(DRAFT_EXAMPLES, inputs=draft, label="Or try one of these")
+                soften_status = gr.HTML(elem_id="soften-status")
+                safety_panel = gr.HTML(visible=False, elem_id="safety-panel")
+                with gr.Column(visible=False, elem_id="soften-results") as soften_results:
+                    rewritten = gr.Textbox(
+                        label="A calmer way to say it",
+                        lines=3,
+                        interactive=False,
+                        buttons=["copy"],
+                        elem_id="rewrite",
+                    )
+                    with gr.Row():
+                        alternatives = [
+                            gr.Textbox(
+                                visible=False,
+                                lines=2,
+                                interactive=False,
+                                buttons=["copy"],
+                                elem_id=f"alternative-{i}",
+                            )
+                            for i in range(ALTERNATIVE_SLOTS)
+                        ]
+                    highlights = gr.HighlightedText(
+                        label="What might land badly in the draft",
+                        color_map=KIND_COLORS,
+                        show_legend=False,
+                        show_inline_category=True,
+                        combine_adjacent=False,
+                        elem_id="findings-highlight",
+                    )
+                    findings = gr.HTML(elem_id="findings")
+                    soften_engine = gr.HTML(elem_id="soften-engine")
+
+            with gr.Tab("Start a conversation", id="openers"):
+                topic = gr.Textbox(
+                    label="What do you want to talk about?",
+                    info=_limit_info("openers"),
+                    placeholder="e.g. sharing the housework",
+                    elem_id="topic",
+                )
+                open_button = gr.Button(
+                    "Find ways to open", variant="primary", elem_id="openers-button"
+                )
+                gr.Examples(TOPIC_EXAMPLES, inputs=topic, label="Or try one of these")
+                openers_status = gr.HTML(elem_id="openers-status")
+                openers_out = gr.HTML(elem_id="openers")
+                openers_engine = gr.HTML(elem_id="openers-engine")
+
+            with gr.Tab("Ask the guidance", id="ask"):
+                question = gr.Textbox(
+                    label="Your question",
+                    info=_limit_info("ask"),
+                    elem_id="question",
+                    placeholder="e.g. How do I start a hard conversation?",
+                )
+                ask_button = gr.Button("Ask", variant="primary", elem_id="ask-button")
+                gr.Examples(QUESTION_EXAMPLES, inputs=question, label="Or try one of these")
+                ask_status = gr.HTML(elem_id="ask-status")
+                answer = gr.HTML(elem_id="answer")
+                citations = gr.HTML(elem_id="citations")
+                ask_engine = gr.HTML(elem_id="ask-engine")
+
+            with gr.Tab("Sources", id="sources"):
+                gr.Markdown(
+                    "The articles every answer and opener quotes from. Citations point into "
+                    "these files by character offsets."
+                )
+                if corpus_errors:
+                    gr.HTML(
+                        notice_html(
+                            "Some files could not be read: "
+                            + "; ".join(str(e) for e in corpus_errors)
+                        )
+                    )
+                by_title = {d.title: d for d in documents}
+                article_choice = gr.Dropdown(
+                    choices=list(by_title),
+                    value=next(iter(by_title), None),
+                    label="Article",
+                    elem_id="article-choice",
+                )
+                article = gr.Markdown(
+                    article_markdown(documents[0]) if documents else "No articles found.",
+                    elem_id="article",
+                )
+                article_choice.change(
+                    lambda title: article_markdown(by_title[title]) if title in by_title else "",
+                    inputs=article_choice,
+                    outputs=article,
+                    **private,
+                )
+
+        soften.click(
+            rewrite_view,
+            inputs=draft,
+            outputs=[
+                soften_status,
+                soften_results,
+                safety_panel,
+                rewritten,
+                highlights,
+                findings,
+                soften_engine,
+                *alternatives,
+            ],
+            **private,
+        )
+        for trigger in (open_button.click, topic.submit):
+            trigger(
+                openers_view,
+                inputs=topic,
+                outputs=[openers_status, openers_out, openers_engine],
+                **private,
+            )
+        for trigger in (ask_button.click, question.submit):
+            trigger(
+                ask_view,
+                inputs=question,
+                outputs=[ask_status, answer, citations, ask_engine],
+                **private,
+            )
+
+        gr.api(api_rewrite, api_name="rewrite")
+        gr.api(api_openers, api_name="openers")
+        gr.api(api_ask, api_name="ask")
+    return page
+
+
+# -- start-up ---------------------------------------------------------------------------
+
+
+def warm_up() -> None:
+    """Build the index if missing and load the models, so the first request is fast.
+
+    Warms the offline engine only: a configured chat model is not called at start-up.
+    """
+    engine = get_engine()
+    offline = getattr(engine, "offline", engine)
+    index = getattr(offline, "index", None)
+    if index is not None and not index.exists():
+        print("Building the guidance index (first run only)…", flush=True)
+    for kind, sample in (
+        ("ask", "How can we talk calmly about a problem?"),
+        ("rewrite", "You never listen to me."),
+        ("openers", "spending time together"),
+    ):
+        try:
+            getattr(offline, kind)(sample)
+        except Exception as exc:  # the page still serves; that tab shows a plain error
+            log.warning("warming %s failed: %s", kind, type(exc).__name__)
+
+
+def launch(host: str | None = None, port: int | None = None, **kw):
+    """Serve the page on HELPER_HOST:HELPER_PORT (127.0.0.1:7860), after warming the engine.
+
+    Raises ConfigError before binding when the address is not loopback and HELPER_AUTH is
+    unset, or when the port is taken.
+    """
+    config = settings()
+    host = host or config.host
+    port = port or config.port
+    credentials = check_bind(host, config.auth)
+    warm_up()
+    page = build_page()
+    options: dict[str, Any] = {
+        "server_name": host,
+        "server_port": port,
+        "auth": credentials,
+        "share": False,
+        "ssr_mode": False,
+        "mcp_server": False,
+        "enable_monitoring": False,
+        "run_history": False,  # it would keep every draft in the browser's storage
+        "footer_links": ["api"],
+        "theme": THEME,
+        "css": CSS,
+    }
+    options.update(kw)
+    try:
+        return page.launch(**options)
+    except OSError as exc:
+        raise ConfigError(
+            f"Cannot serve on {host}:{port} ({exc}). Set HELPER_PORT to a free port."
+        ) from exc

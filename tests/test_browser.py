@@ -1,0 +1,237 @@
+"""The page in a real browser: Playwright driving Debian's chromium against `python app.py`.
+
+Outside CI these tests skip, saying why, when playwright or chromium is missing; in CI
+(`CI` set) they fail instead, so a green run always means the page was driven.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+from helper.config import MAX_DRAFT_CHARS, REPO_ROOT
+from helper.ui import EXAMPLE_DRAFT
+from tests.test_app_api import running_app
+
+pytestmark = [pytest.mark.browser, pytest.mark.server]
+
+CHROMIUM = os.environ.get("HELPER_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SHOTS = Path(os.environ.get("HELPER_REPORTS_DIR") or REPO_ROOT / "reports") / "browser"
+SCRIPT = "<script>window.__pwned=1</script>"
+IMG = '<img src=x onerror="window.__pwned=1">'
+RESULT_TIMEOUT = 60_000  # ms; the engine is warm, this is for a slow CI machine
+
+
+def missing_browser() -> str | None:
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "playwright is not installed (pip install playwright)"
+    if not Path(CHROMIUM).exists():
+        return f"{CHROMIUM} is missing (apt-get install -y chromium)"
+    return None
+
+
+@pytest.fixture(scope="module")
+def browser():
+    problem = missing_browser()
+    if problem:
+        if os.environ.get("CI"):
+            pytest.fail(f"browser tests must run in CI: {problem}")
+        pytest.skip(problem)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture(scope="module")
+def app(browser, tmp_path_factory):
+    with running_app(tmp_path_factory.mktemp("browser-app")) as served:
+        yield served
+
+
+@pytest.fixture
+def page(browser, app) -> Iterator:
+    """A fresh tab on the app; fails the test if it reached for anything off this machine."""
+    context = browser.new_context(viewport={"width": 1200, "height": 1000})
+    tab = context.new_page()
+    outside: list[str] = []
+    tab.on(
+        "request",
+        lambda r: (
+            outside.append(r.url)
+            if urlparse(r.url).hostname not in {"127.0.0.1", "localhost", None}
+            and not r.url.startswith(("data:", "blob:"))
+            else None
+        ),
+    )
+    tab.goto(app.url)
+    tab.get_by_role("button", name="Soften it").wait_for()
+    yield tab
+    context.close()
+    assert outside == [], f"the page fetched from outside this machine: {outside}"
+
+
+def shot(page, name: str) -> Path:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    path = SHOTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def textarea(page, elem_id: str):
+    return page.locator(f"#{elem_id} textarea, #{elem_id} input").first
+
+
+def soften(page, draft: str | None = None):
+    if draft is not None:
+        textarea(page, "draft").fill(draft)
+    page.get_by_role("button", name="Soften it").click()
+
+
+def wait_for_rewrite(page) -> str:
+    """The rewrite once it shows; fails at once with the page's words if an error shows."""
+    box, error = textarea(page, "rewrite"), page.locator("#soften-status .notice.error")
+    page.wait_for_function(
+        """() => document.querySelector('#rewrite textarea')?.value
+               || document.querySelector('#soften-status .notice.error')""",
+        timeout=RESULT_TIMEOUT,
+    )
+    if error.count():
+        pytest.fail(f"the page showed an error: {error.inner_text()}")
+    return box.input_value()
+
+
+def test_soften_the_example_in_one_click(page):
+    from playwright.sync_api import expect
+
+    assert textarea(page, "draft").input_value() == EXAMPLE_DRAFT
+    soften(page)
+    rewritten = wait_for_rewrite(page)
+    assert rewritten.strip() and rewritten != EXAMPLE_DRAFT
+    expect(page.locator("#findings-highlight")).to_contain_text("dishes")
+    expect(page.locator("#soften-engine")).to_contain_text("Answered by")
+    assert textarea(page, "draft").input_value() == EXAMPLE_DRAFT
+    shot(page, "soften")
+
+
+def test_a_typed_draft_is_softened_and_stays_in_its_box(page):
+    draft = "You're so selfish, you only think about yourself."
+    soften(page, draft)
+    rewritten = wait_for_rewrite(page)
+    assert rewritten.strip() and rewritten != draft
+    assert textarea(page, "draft").input_value() == draft
+
+
+def test_markup_in_a_draft_is_shown_as_text_never_run(page):
+    from playwright.sync_api import expect
+
+    draft = f"You never listen to me. {SCRIPT} {IMG}"
+    soften(page, draft)
+    wait_for_rewrite(page)
+    highlight = page.locator("#findings-highlight")
+    expect(highlight).to_contain_text(SCRIPT)
+    expect(highlight).to_contain_text(IMG)
+    page.wait_for_timeout(500)  # an injected <img> would have failed to load by now
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("#findings-highlight img, #findings img, #rewrite img").count() == 0
+    assert textarea(page, "draft").input_value() == draft
+    shot(page, "markup-as-text")
+
+
+def test_markup_in_a_topic_and_a_question_is_not_run(page):
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="Start a conversation").click()
+    textarea(page, "topic").fill(f"money {SCRIPT} {IMG}")
+    page.get_by_role("button", name="Find ways to open").click()
+    page.locator("#openers li, #openers-status .notice").first.wait_for(timeout=RESULT_TIMEOUT)
+    page.get_by_role("tab", name="Ask the guidance").click()
+    textarea(page, "question").fill(f"How do we talk? {IMG}")
+    page.get_by_role("button", name="Ask", exact=True).click()
+    expect(page.locator("#answer")).not_to_be_empty(timeout=RESULT_TIMEOUT)
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.__pwned") is None
+    assert page.locator("#openers img, #openers script, #answer img, #citations img").count() == 0
+
+
+def test_a_threat_gets_the_safety_panel_not_a_polished_rewrite(page):
+    from playwright.sync_api import expect
+
+    draft = "If you leave me I will hurt you."
+    soften(page, draft)
+    panel = page.locator("#safety-panel .notice.safety")
+    expect(panel).to_be_visible(timeout=RESULT_TIMEOUT)
+    assert panel.inner_text().strip()
+    assert textarea(page, "draft").input_value() == draft
+    shot(page, "safety")
+
+
+def test_errors_show_in_the_page_and_the_draft_stays(page):
+    from playwright.sync_api import expect
+
+    status = page.locator("#soften-status")
+    soften(page, "   ")
+    expect(status).to_contain_text("empty", timeout=RESULT_TIMEOUT)
+    long_draft = "You never listen. " * (MAX_DRAFT_CHARS // 18 + 5)
+    soften(page, long_draft)
+    expect(status).to_contain_text(f"the limit is {MAX_DRAFT_CHARS:,}", timeout=RESULT_TIMEOUT)
+    assert textarea(page, "draft").input_value() == long_draft
+    assert "Traceback" not in status.inner_text()
+    shot(page, "error")
+
+
+def test_ask_and_read_a_citation_in_its_passage(page):
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="Ask the guidance").click()
+    question = "How do I start a hard conversation with my partner?"
+    textarea(page, "question").fill(question)
+    page.get_by_role("button", name="Ask", exact=True).click()
+    first = page.locator("#citations details.citation").first
+    expect(first).to_be_visible(timeout=RESULT_TIMEOUT)
+    expect(page.locator("#answer")).to_contain_text(re.compile(r"\[1\]"))
+    quote = first.locator("summary .quote").inner_text().strip().strip("“”")
+    passage = first.locator(".passage")
+    expect(passage).to_be_hidden()
+    first.locator("summary").click()
+    expect(passage).to_be_visible()
+    assert first.locator(".passage mark").inner_text() == quote
+    assert textarea(page, "question").input_value() == question
+    shot(page, "ask")
+
+
+def test_openers_show_with_their_sources(page):
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="Start a conversation").click()
+    textarea(page, "topic").fill("sharing the housework")
+    page.get_by_role("button", name="Find ways to open").click()
+    expect(page.locator("#openers ol li").first).to_be_visible(timeout=RESULT_TIMEOUT)
+    shot(page, "openers")
+
+
+def test_sources_tab_shows_the_articles(page):
+    from playwright.sync_api import expect
+
+    page.get_by_role("tab", name="Sources").click()
+    expect(page.locator("#article h1").first).to_be_visible()
+    shot(page, "sources")
