@@ -224,7 +224,8 @@ _STOPWORDS = set(
     now of on once only or our out over partner really since so some such than that the
     their them then there these they this those to too up very want was we we've were
     what when where which while who why will with would you your anymore every night
-    talk bring""".split()
+    talk bring don't never can't haven't hasn't isn't aren't won't didn't doesn't wasn't
+    weren't couldn't wouldn't shouldn't""".split()
 )
 
 
