@@ -1,0 +1,344 @@
+"""Findings in a draft: each hostile part, with its span in the text and why it lands badly.
+
+The vocabulary and the shapes live in helper/lexicon/ (patterns.yaml, insults.yaml,
+profanity.yaml, behaviors.yaml); this module only compiles and applies them, so extending
+what is found needs no code change.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache, lru_cache
+from importlib import resources
+
+import yaml
+from lemminflect import getAllInflections, getAllLemmas
+
+from .results import Finding
+
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'", "`": "'"})
+# A word as a person types it, disguises kept inside: f**k, sh!t, a$$ (same as the evals).
+_TOKEN = re.compile(r"[a-z0-9]+(?:[*$@!#_\-]+[a-z0-9]+)*[*$]*")
+_YOU_ONLY = {"again", "anymore", "any more"}
+_NEVERISH = re.compile(r"\b(?:never|hardly|rarely|not)\b|n'?t\b")
+
+
+@cache
+def lexicon(name: str) -> dict:
+    """One data file of helper/lexicon, parsed once."""
+    path = resources.files("helper").joinpath("lexicon", name)
+    return yaml.safe_load(path.read_text(encoding="utf-8"))
+
+
+def fold(text: str) -> str:
+    """Lower case with straight quotes, every character kept at its offset."""
+    text = text.translate(_QUOTES)
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    # a few characters change length when lowered (U+0130); keep those as they are
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def expand(pattern: str) -> str:
+    """A lexicon pattern with its @macros written out."""
+    macros = lexicon("patterns.yaml")["macros"]
+    return re.sub(r"@(\w+)", lambda m: macros.get(m.group(1), m.group(0)), pattern)
+
+
+def _words_rx(words) -> str:
+    """One alternation of words and phrases, longest first; spaces and hyphens are loose."""
+    forms = sorted({w.lower() for w in words}, key=len, reverse=True)
+    parts = [re.escape(f).replace(r"\ ", r"\s+").replace(r"\-", r"[\s-]?") for f in forms]
+    return "|".join(parts)
+
+
+def _plural(word: str) -> set[str]:
+    forms = {word, word + "s", word + "es"}
+    if word.endswith("y") and word[-2:-1] not in "aeiou":
+        forms.add(word[:-1] + "ies")
+    return forms
+
+
+@dataclass(frozen=True)
+class _Rule:
+    kind: str
+    why: str
+    rx: re.Pattern
+    polarity: bool
+
+
+@dataclass(frozen=True)
+class Insult:
+    """An insult in a text: the word, its group in insults.yaml, and how it is aimed."""
+
+    start: int  # where the finding starts: the "you're so" before the word, if any
+    end: int
+    word_start: int
+    word: str
+    group: str
+    kind: str  # criticism (a trait pinned on them) or contempt (name-calling)
+    framed: str  # "trait" ("you're so lazy"), "name" ("you idiot"), or "" (not aimed)
+
+
+@cache
+def _rules() -> list[_Rule]:
+    data = lexicon("patterns.yaml")
+    return [
+        _Rule(item["kind"], item["why"], re.compile(expand(p)), bool(item.get("polarity")))
+        for item in data["findings"]
+        for p in item["patterns"]
+    ]
+
+
+@cache
+def _polarity() -> tuple[re.Pattern, re.Pattern, re.Pattern]:
+    data = lexicon("patterns.yaml")["polarity"]
+    return (
+        re.compile(data["positive"]),
+        re.compile(data["negative"]),
+        re.compile(data["never_praise"]),
+    )
+
+
+def is_praise(pred: str, adv: str = "") -> bool:
+    """Whether "you <adv> <pred>" is praise: "always make me laugh", "never let me down".
+
+    A predicate with no cue either way counts as a complaint, since drafts here mostly are.
+    """
+    pos, neg, never_praise = _polarity()
+    if _NEVERISH.search(adv):
+        return bool(never_praise.match(pred.strip()))
+    return bool(pos.search(pred)) and not neg.search(pred)
+
+
+@cache
+def _insults() -> tuple[re.Pattern, dict, re.Pattern, re.Pattern]:
+    data = lexicon("insults.yaml")
+    index: dict[str, tuple[str, str, bool]] = {}
+    for group, g in data["groups"].items():
+        for field, kind in (("words", "word"), ("names", "name"), ("about_you", "name")):
+            for word in g.get(field) or []:
+                forms = _plural(word.lower()) if kind == "name" else {word.lower()}
+                for form in forms:
+                    index.setdefault(form, (group, kind, field == "about_you"))
+    words = re.compile(r"(?<![\w'])(?:" + _words_rx(index) + r")(?![\w'])")
+    fill = r"(?:(?:" + _words_rx(data["fillers"]) + r"|,)\s+){0,4}"
+    trait = expand(
+        r"(?:@youre|@you\s+(?:were|was|look|looked|sound|sounded|act|acted|seem|seemed|are\s+being"
+        r"|were\s+being|became|become)|@you\s?'?\s?ve\s+been|@you\s+have\s+been|(?:stop|quit)\s+"
+        r"being|@dont\s+be|@you\s+(?:people|guys|lot|two|all)\s+(?:are|were))"
+    )
+    name = expand(
+        r"(?:such\s+an?|what\s+an?|call(?:ed|ing)?\s+(?:you|me)\s+an?|(?:^|(?<=[,.!?;:\-\"])\s*|\b(?:and"
+        r"|oh|hey|listen|look|up|thanks|bye|off|shut\s+up)\s+)@you(?:\s+(?:people|guys|lot|two|all))?)"
+    )
+    trait_rx = re.compile(r"(?P<head>" + trait + r")\s+" + fill + r"$")
+    name_rx = re.compile(r"(?P<head>" + name + r")\s+" + fill + r"$")
+    # "give it a rest you psychopath": a "you" anywhere names them when the insult ends the clause
+    vocative_rx = re.compile(r"(?P<head>\b" + expand("@you") + r")\s+" + fill + r"$")
+    return words, index, trait_rx, name_rx, vocative_rx
+
+
+def insults(text: str) -> list[Insult]:
+    """The insults in `text`, each with its group and how it is aimed."""
+    return list(_insults_in(text))
+
+
+@lru_cache(maxsize=4096)
+def _insults_in(text: str) -> tuple[Insult, ...]:
+    low = fold(text)
+    words, index, trait_rx, name_rx, vocative_rx = _insults()
+    found = []
+    for m in words.finditer(low):
+        key = re.sub(r"[\s-]+", " ", m.group()).strip()
+        group, kind, about_you = index.get(m.group()) or index.get(key) or _lookup(index, key)
+        before = low[max(0, m.start() - 80) : m.start()]
+        framed, start = "", m.start()
+        at_end = bool(re.match(r"\s*(?:[,.!?;:)\-\"]|$)", low[m.end() :]))
+        frames = [("trait", trait_rx), ("name", name_rx)] + (
+            [("name", vocative_rx)] if at_end else []
+        )
+        for frame, rx in frames:
+            f = rx.search(before)
+            if f:
+                framed, start = frame, m.start() - len(before) + f.start("head")
+                break
+        # A word with an innocent sense counts only when pinned on them, and an adjective
+        # only after "you're": "you mean?" and "are you cold?" are not name-calling.
+        if about_you and (
+            not framed
+            or (
+                framed == "name"
+                and (_is_question_after(low, m.end()) or "ADJ" in getAllLemmas(m.group()))
+            )
+        ):
+            continue
+        finding_kind = "criticism" if framed == "trait" and kind == "word" else "contempt"
+        found.append(
+            Insult(
+                start, m.end(), m.start(), text[m.start() : m.end()], group, finding_kind, framed
+            )
+        )
+    return tuple(found)
+
+
+def _lookup(index: dict, key: str) -> tuple[str, str, bool]:
+    for form, value in index.items():
+        if re.sub(r"[\s-]+", " ", form) == key:
+            return value
+    return ("mean", "name", False)
+
+
+def _is_question_after(low: str, end: int) -> bool:
+    return bool(re.match(r"\s*\?", low[end:]))
+
+
+@cache
+def _profanity() -> tuple[re.Pattern, re.Pattern]:
+    data = lexicon("profanity.yaml")
+    word = re.compile("(?:" + "|".join(data["words"]) + ")")
+    phrase = re.compile("|".join(f"(?:{p})" for p in data["phrases"]))
+    return word, phrase
+
+
+@lru_cache(maxsize=4096)
+def profanity(text: str) -> list[tuple[int, int]]:
+    """Spans of swearing in `text`."""
+    low = fold(text)
+    word, phrase = _profanity()
+    spans = [(m.start(), m.end()) for m in _TOKEN.finditer(low) if word.fullmatch(m.group())]
+    spans += [m.span() for m in phrase.finditer(low)]
+    return _merge(spans)
+
+
+@cache
+def blame_verbs() -> dict[str, dict]:
+    """Every form of the blame verbs in behaviors.yaml, mapped to the verb's entry."""
+    forms: dict[str, dict] = {}
+    for entry in lexicon("behaviors.yaml")["blame"]:
+        for lemma in entry["verbs"]:
+            inflected = getAllInflections(lemma, upos="VERB") or {}
+            for form in {lemma, *(f for fs in inflected.values() for f in fs)}:
+                forms[form] = {"lemma": lemma, **entry}
+    return forms
+
+
+@cache
+def _blame_rx() -> re.Pattern:
+    verbs = _words_rx(blame_verbs())
+    return re.compile(
+        expand(
+            r"\b@you\s+(?:[^.!?;,]*?\s+and\s+(?:then\s+)?)?(?:(?:just|totally|completely|always|really"
+            r"|basically|even|kind\s+of|then|straight\s+up)\s+)?(?P<w>" + verbs + r")\b"
+            r"(?!\s+(?:to\s+\w+\s+)?(?:me|us|you)?\s*\?)"
+        )
+    )
+
+
+def analyze(text: str) -> list[Finding]:
+    """The hostile parts of `text`: kind, exact span, and one sentence on why it lands badly."""
+    # The rewrite checks many small texts more than once; the findings of a text never change.
+    return [Finding(**vars(f)) for f in _analyze(text)]
+
+
+@cache
+def _absolutes() -> re.Pattern:
+    return re.compile(lexicon("patterns.yaml")["absolutes"]["pattern"])
+
+
+@lru_cache(maxsize=4096)
+def _analyze(text: str) -> tuple[Finding, ...]:
+    low = fold(text)
+    found: list[Finding] = []
+
+    def add(kind: str, start: int, end: int, why: str) -> None:
+        while end > start and low[end - 1] in " ,;:":  # trim what the pattern ran over
+            end -= 1
+        while start < end and low[start] in " ,;:":
+            start += 1
+        if end > start:
+            found.append(Finding(kind, text[start:end], start, end, why))
+
+    for rule in _rules():
+        for m in rule.rx.finditer(low):
+            groups = m.groupdict()
+            if rule.polarity and groups.get("pred") is not None:
+                if is_praise(groups["pred"], groups.get("adv") or ""):
+                    continue
+            start, end = m.span("span") if groups.get("span") is not None else m.span()
+            add(rule.kind, start, end, rule.why)
+
+    data = lexicon("patterns.yaml")
+    for hit in insults(text):
+        why = data["insult_why"][hit.kind].format(word=hit.word)
+        add(hit.kind, hit.start, hit.end, why)
+    for start, end in profanity(text):
+        add("contempt", start, end, data["profanity_why"].format(word=text[start:end]))
+    for m in _blame_rx().finditer(low):
+        add("criticism", m.start(), m.end("w"), data["blame_why"].format(word=m.group("w")))
+
+    found = _dedupe(found)
+    absolutes = _absolutes()
+    for m in absolutes.finditer(low):
+        if any(f.start <= m.start() and m.end() <= f.end for f in found):
+            continue
+        sentence = _sentence_after(low, m.end())
+        if is_praise(sentence, m.group()):
+            continue
+        # "again" and "anymore" overstate only when pinned on them ("you're late again");
+        # "I don't feel close anymore" and "it was forgotten again" are the sender's own story.
+        before = low[max(low.rfind(c, 0, m.start()) for c in ".!?\n") + 1 : m.start()]
+        if m.group() in _YOU_ONLY and not re.search(r"\b(?:you|u|ur)\b", before):
+            continue
+        # other absolutes in the sentence are not evidence either ("never again")
+        negative = _polarity()[1].search(
+            absolutes.sub(" ", _sentence_around(low, m.start(), m.end()))
+        )
+        if found or negative:
+            add("absolute", m.start(), m.end(), data["absolutes"]["why"])
+    return tuple(_dedupe(found))
+
+
+def _sentence_after(low: str, end: int) -> str:
+    m = re.match(r"[^.!?\n]*", low[end:])
+    return m.group() if m else ""
+
+
+def _sentence_around(low: str, start: int, end: int) -> str:
+    left = max(low.rfind(c, 0, start) for c in ".!?\n") + 1
+    # the absolute itself is not evidence either way
+    return low[left:start] + " " + _sentence_after(low, end)
+
+
+def _dedupe(found: list[Finding]) -> list[Finding]:
+    """Sorted, each hostile part named once: a finding inside another of the same kind goes,
+    and so do an absolute or an accusation inside a wider one ("why do you always...?"), but
+    an insult inside a command stays: it is a hostile part of its own."""
+    found = sorted(found, key=lambda f: (f.start, -f.end))
+    kept: list[Finding] = []
+    for f in found:
+        if any(
+            k.start <= f.start
+            and f.end <= k.end
+            and (
+                k.kind == f.kind
+                or f.kind == "absolute"
+                or (f.kind == "criticism" and k.kind == "loaded_question")
+            )
+            for k in kept
+        ):
+            continue
+        kept.append(f)
+    return kept
+
+
+def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(merged[-1][1], end))
+        else:
+            merged.append((start, end))
+    return merged

@@ -1,0 +1,1405 @@
+"""The offline rewrite: a draft written in anger, said again as a calm I-statement with a request.
+
+The draft is split into clauses, and each clause is matched to a shape of complaint ("you
+never X", "stop X-ing", "you said you'd X and didn't", ...). The clearest complaint gives
+the situation ("when I'm doing the dishes on my own"); the feeling and need come from the
+sender's own words, the insult they used, or what the complaint is about; the request comes
+from the same data (helper/lexicon/behaviors.yaml, insults.yaml, phrasings.yaml). Every
+text returned is checked with the analysis first, and replaced by a plainer one if it fails.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import cache, lru_cache
+
+from lemminflect import getAllLemmas, getInflection, getLemma
+
+from . import safety
+from .analysis import analyze, blame_verbs, fold, insults, is_praise, lexicon, profanity
+from .config import MAX_DRAFT_CHARS
+from .inputs import check_text
+from .results import Alternative, RewriteResult
+
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "`": "'"})
+_PRONOUN_SUBJECT = {"me": "I", "us": "we", "him": "he", "her": "she", "them": "they", "it": "it"}
+_BE = {"'re", "are", "is", "am", "'m", "be", "was", "were", "been", "being", "r"}
+# Words said before a complaint that add nothing to it ("and", "honestly", "it's like").
+_LEAD = (
+    r"^(?:(?:and|but|so|plus|also|oh|well|honestly|seriously|and\s+then|then|it's\s+like|it\s+feels"
+    r"\s+like|i\s+feel\s+like|i\s+guess|apparently|clearly|obviously|seems\s+like|like|look|listen"
+    r"|god|ugh|jeez|man|dude|babe|honey|now|yeah|wow|omg|lol|lmao|ok|okay|again|of\s+course|no|yes|hey"
+    r"|bro|girl|sis|mate|oh\s+my\s+god|christ|jesus|fine|look)\s*,?\s+)*"
+)
+_REQUEST = re.compile(
+    r"\b(?:could|would|can|will|shall)\s+(?:we|you)\b[^.?!]*\?|\blet'?s\b|\bplease\b|\bhow about\b"
+    r"|\bwhat if we\b|\bwould it help\b|\bi(?:'d| would) (?:really )?(?:like|love|appreciate)\b"
+)
+_FIRST_PERSON = re.compile(r"\bi(?:'m|'ve|'d|'ll)?\b")
+
+
+def _data() -> dict:
+    return lexicon("phrasings.yaml")
+
+
+# --- templates ----------------------------------------------------------------------------
+
+
+def fill(template: str, **slots) -> str:
+    """A lexicon template with its slots filled: {name}, {name|default}, [kept if all set|else]."""
+
+    def optional(m: re.Match) -> str:
+        kept, _, other = _split_bar(m.group(1))
+        names = re.findall(r"\{(\w+)", kept)
+        return kept if all(slots.get(n) for n in names) else other
+
+    text = re.sub(r"\[((?:[^\[\]{}]|\{[^{}]*\})*)\]", optional, template)
+    return re.sub(
+        r"\{(\w+)(?:\|([^{}]*))?\}",
+        lambda m: str(slots.get(m.group(1)) or m.group(2) or ""),
+        text,
+    )
+
+
+def _split_bar(text: str) -> tuple[str, str, str]:
+    depth = 0
+    for i, ch in enumerate(text):
+        depth += ch == "{"
+        depth -= ch == "}"
+        if ch == "|" and depth == 0:
+            return text[:i], "|", text[i + 1 :]
+    return text, "", ""
+
+
+# --- reading the draft --------------------------------------------------------------------
+
+
+def _keep_char(ch: str) -> bool:
+    # Emoji and symbols go; letters, digits, punctuation and a few signs stay.
+    return unicodedata.category(ch)[0] in "LNPZ" or ch in "$%&+"
+
+
+@lru_cache(maxsize=1024)
+def normalize(text: str) -> str:
+    """The draft as plain sentences: no markup or emoji, no shouting, common typos read."""
+    t = text.translate(_QUOTES)
+    # Markup is only text to us: code inside <script>/<style> is not part of the message,
+    # and tags are formatting.
+    t = re.sub(r"(?is)<(script|style)\b.*?(?:</\1\s*>|$)", " ", t)
+    t = re.sub(r"<[^>]*>", " ", t)
+    t = "".join(ch if _keep_char(ch) else " " for ch in t)
+    letters = [c for c in t if c.isalpha()]
+    if len(letters) >= 4 and sum(c.isupper() for c in letters) > 0.6 * len(letters):
+        t = t.lower()
+    t = re.sub(r"(\w)\s+'\s?(\w)", r"\1'\2", t)  # "don 't", "you 're" as tokenizers leave them
+    t = re.sub(r"\s+([,.!?;:])", r"\1", t)
+    t = re.sub(r"[!?]*\?[!?]*", "?", t)
+    t = re.sub(r"([!.,])\1+", r"\1", t)
+    t = re.sub(r"([a-zA-Z])\1{2,}", r"\1", t)  # "soooo" -> "so"
+    t = _fix_typos(t)
+    t = re.sub(r"\b[A-Z]{4,}\b", _unshout, t)
+    t = re.sub(r"\bi\b", "I", t)
+    return re.sub(r"\s+", " ", t).strip()
+
+
+def _unshout(m: re.Match) -> str:
+    # "You ate my leftovers AGAIN": a shouted word is lowered; an acronym (NASA) is not a word
+    return m.group().lower() if getAllLemmas(m.group().lower()) else m.group()
+
+
+def _fix_typos(t: str) -> str:
+    d = _data()
+    typos, youre, its = d["typos"], set(d["youre_before"]), set(d["its_before"])
+    words = list(re.finditer(r"[A-Za-z']+", t))
+    out, last = [], 0
+    for i, m in enumerate(words):
+        word, low = m.group(), m.group().lower()
+        after = words[i + 1].group().lower() if i + 1 < len(words) else ""
+        new = None
+        if low in ("ur", "your", "youre") and after in youre:
+            new = "you're"
+        elif low == "its" and after in its:
+            new = "it's"
+        elif low in typos and low != "your":
+            new = typos[low]
+        if new is not None:
+            if word[0].isupper() and not new.startswith("I'"):
+                new = new[0].upper() + new[1:]
+            out.append(t[last : m.start()] + new)
+            last = m.end()
+    out.append(t[last:])
+    return "".join(out)
+
+
+# Sentence ends: a full stop, ! or ? (and any closing quotes) before a space, except after a
+# common abbreviation. pysbd does this more thoroughly but costs ~2.5 ms a draft, a quarter of
+# the time budget, and these drafts are short messages.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+")
+_ABBREVIATIONS = re.compile(r"(?i)\b(?:mr|mrs|ms|dr|st|vs|etc|e\.g|i\.e|jr|sr|no|approx|mt|ft)\.$")
+
+
+def _sentences(text: str) -> list[str]:
+    out, start = [], 0
+    for m in _SENTENCE_END.finditer(text):
+        if _ABBREVIATIONS.search(text[start : m.start()]):
+            continue
+        out.append(text[start : m.start()])
+        start = m.end()
+    out.append(text[start:])
+    return [s for s in out if s.strip()]
+
+
+_SPLIT_BEFORE = re.compile(
+    r"(?<=\w)\s+(?=(?:you|i)(?:'re|'m)?\s+(?:never|always|just|don't|didn't|can't|won't|keep|only"
+    r"|never|are|were|am|so|really|don't)\b)"
+)
+_JOINERS = set(
+    """when if because that than and but so since while as until where why how what do does did
+    can could would will are were have has tell told think thought know knew guess feel felt like
+    love hate said say says mean wish hope cause cos cuz or maybe then thank thanks with to for of
+    at about from after before is was whenever unless though although even course should must might
+    may shall can't won't don't didn't couldn't wouldn't doesn't isn't aren't wasn't weren't
+    shouldn't haven't hasn't cant wont dont didnt""".split()
+)
+_SUBJECT = re.compile(
+    r"(?:you|i|it's|its|it|we|that's|this|your|whatever|fine|thanks|seriously|honestly|and you"
+    r"|but you|so you)\b"
+)
+
+
+def _clauses(text: str) -> list[tuple[str, str]]:
+    """The draft's clauses, each with the punctuation that ended it."""
+    out: list[tuple[str, str]] = []
+    for sentence in _sentences(text):
+        sentence = sentence.strip()
+        if not sentence:
+            continue
+        end = sentence[-1] if sentence[-1] in ".!?" else "."
+        body = sentence.rstrip(".!? ")
+        parts = [p for p in re.split(r"\s*;\s*", body) if p]
+        for part in parts:
+            pieces = _split_commas(part)
+            for i, piece in enumerate(pieces):
+                for run in _split_run_on(piece):
+                    out.append((run.strip(" ,"), end if i == len(pieces) - 1 else ","))
+    merged = [(c, e) for c, e in out if re.search(r"\w", c)]
+    return merged
+
+
+def _split_commas(part: str) -> list[str]:
+    # "When I talk, you walk away" stays whole: the comma closes the first half; "you slob,
+    # the kitchen is a mess" splits after the name-calling, whatever follows it.
+    if re.match(
+        r"(?i)(?:when|whenever|every\s+time|each\s+time|if|because|since|after|before"
+        r"|while|although|though)\b",
+        part,
+    ):
+        return [part]
+    pieces, last = [], 0
+    for m in re.finditer(r",\s*", part):
+        left = part[last : m.start()]
+        aimed = re.match(r"(?i)(?:you|ur|u)\b", left) and any(h.framed for h in insults(left))
+        if aimed or _SUBJECT.match(part[m.end() :].lower()):
+            pieces.append(part[last : m.start()])
+            last = m.end()
+    pieces.append(part[last:])
+    return [p for p in pieces if p.strip()]
+
+
+def _split_run_on(piece: str) -> list[str]:
+    """ "you never help you just sit there" -> two clauses."""
+    cuts = [0]
+    for m in _SPLIT_BEFORE.finditer(piece.lower()):
+        before = piece[: m.start()].split()
+        if before and before[-1].lower() not in _JOINERS:
+            cuts.append(m.end())
+    # "you're a selfish pig and you drank all the wine": the name-calling stands alone
+    m = re.match(
+        r"(?i)(you(?:'re|\s+are)\s+(?:so|such|a|an|really|being|the)\b.*?)[\s,]+(?:and|but)\s+"
+        r"(?=you\b)",
+        piece,
+    )
+    if m and len(cuts) == 1 and insults(m.group(1)):
+        return [m.group(1), piece[m.end() :]]
+    return [piece[a:b] for a, b in zip(cuts, cuts[1:] + [len(piece)], strict=True)]
+
+
+# --- verbs ----------------------------------------------------------------------------------
+
+
+def _lemma(word: str) -> str:
+    w = word.lower()
+    if w in _BE:
+        return "be"
+    if w in ("'ve", "has", "had"):
+        return "have"
+    lemmas = getLemma(w, upos="VERB")
+    return lemmas[0] if lemmas else w
+
+
+def _inflect(lemma: str, tag: str, like: str = "") -> str:
+    if lemma == "be":
+        return {"VBD": "were", "VBG": "being", "VBN": "been"}.get(tag, "are")
+    forms = getInflection(lemma, tag=tag) or (lemma,)
+    if like in forms:
+        return like
+    # "lied", not "lay": keep a regular form when the draft used one
+    regular = [f for f in forms if f.endswith("ed")] if like.endswith("ed") else []
+    return (regular or list(forms))[0]
+
+
+def _is_past(word: str) -> bool:
+    w = word.lower()
+    if w in ("was", "were"):
+        return True
+    lemma = _lemma(w)
+    return w != lemma and w in (getInflection(lemma, tag="VBD") or ())
+
+
+def _head(vp: str) -> tuple[str, str]:
+    """The verb of a verb phrase and what follows it."""
+    first, _, rest = vp.partition(" ")
+    return first, rest
+
+
+def _base(vp: str) -> str:
+    """ "helps with the dishes" / "bringing up the past" / "'re late" -> base form."""
+    verb, rest = _head(vp.strip())
+    return (_lemma(verb) + " " + rest).strip()
+
+
+def _with_form(vp: str, tag: str) -> str:
+    verb, rest = _head(vp)
+    return (_inflect(_lemma(verb), tag, verb) + " " + rest).strip()
+
+
+def _you(vp: str, tense: str = "present") -> str:
+    """ "you" + a base-form verb phrase: "you're on your phone", "you were late"."""
+    verb, rest = _head(vp)
+    if verb == "be":
+        return ("you were " if tense == "past" else "you're ") + rest
+    if tense == "past":
+        return "you " + _with_form(vp, "VBD")
+    return "you " + vp
+
+
+def _parts(vp: str) -> tuple[str, str, str, str]:
+    """A base-form verb phrase as (verb with particle, preposition, object, rest)."""
+    d = _data()
+    words = vp.split()
+    if not words:
+        return "", "", "", ""
+    verb, i = words[0], 1
+    if len(words) > 2 and words[1] in d["particles"] and words[2] not in d["object_preps"]:
+        verb, i = f"{verb} {words[1]}", 2
+    prep = ""
+    if i < len(words) and words[i] in d["object_preps"]:
+        prep, i = words[i], i + 1
+    obj: list[str] = []
+    if i < len(words) and words[i] in ("what", "where", "how", "who", "why", "whatever"):
+        obj, i = words[i:], len(words)
+    elif i < len(words) and words[i] in _PRONOUN_SUBJECT:
+        obj, i = [words[i]], i + 1
+    else:
+        while i < len(words) and (not obj or words[i] not in d["phrase_breaks"]):
+            if words[i] in d["phrase_breaks"] and not obj:
+                break
+            obj.append(words[i])
+            i += 1
+    return verb, prep, " ".join(obj), " ".join(words[i:])
+
+
+def _passive(vp: str, tense: str) -> str:
+    """ "ignore my texts all day" -> "my texts were ignored all day"."""
+    verb, prep, obj, rest = _parts(vp)
+    lemma, _, particle = verb.partition(" ")
+    subject = _PRONOUN_SUBJECT.get(obj, obj) or "I"
+    plural = subject in ("we", "they") or (subject.endswith("s") and not subject.endswith("ss"))
+    # "gets" for the present: "when my birthday gets forgotten" is a habit, not a state
+    if subject == "I":
+        be = "was" if tense == "past" else "get"
+    elif tense == "past":
+        be = "were" if plural else "was"
+    else:
+        be = "get" if plural else "gets"
+    done = _inflect(_lemma(lemma), "VBN")
+    rest = re.sub(r"^when\b", "while", rest)  # "interrupted while I'm telling a story"
+    words = [subject, be, done, particle, prep, rest]
+    text = " ".join(w for w in words if w)
+    return text
+
+
+def _gerund(vp: str) -> str:
+    return _with_form(vp, "VBG")
+
+
+# --- shapes of complaint --------------------------------------------------------------------
+
+
+@dataclass
+class Clause:
+    """One clause of the draft and what kind of complaint it is."""
+
+    text: str
+    end: str = "."
+    shape: str = ""  # a shape in phrasings.yaml, or insult, imperative, drop, self
+    vp: str = ""  # the complaint as a base-form verb phrase for "you"
+    tense: str = "present"
+    slots: dict = field(default_factory=dict)
+    group: str = ""  # the insult group, for an insult
+    topic: str = ""  # what an insult was about: "irresponsible with money" -> money
+    blame: dict | None = None
+    findings: list = field(default_factory=list)
+    adv: str = ""
+
+
+_FAILED = (
+    r"(?:didn't|did\s+not|never|forgot|don't|haven't|didnt|bailed|flaked|cancell?ed|backed\s+out"
+    r"|blew\s+it\s+off|changed\s+your\s+mind)"
+)
+# Each shape of complaint, matched against a whole clause (lower case) after _LEAD. The
+# order matters: the first that fits wins, so narrower shapes come first.
+_SHAPES = [
+    (
+        "said",
+        r"you\s+(?:said|promised|told\s+me|swore|agreed)\s+(?:that\s+)?(?:you'd|you\s+would"
+        r"|you\s+were\s+going\s+to|you\s+will|you'll|we'd|we\s+would|we\s+were\s+going\s+to|to)\s+"
+        r"(?P<vp>.+?)\s*,?\s+(?:and|but)\s+(?:then\s+)?(?:of\s+course\s+|obviously\s+|as\s+usual\s+)?"
+        r"(?:you\s+)?" + _FAILED + r"\b.*",
+    ),
+    (
+        "every_time",
+        r"(?:every\s+(?:single\s+)?time|each\s+time|whenever)\s+(?P<subj>i|we)\s+(?P<ivp>.+?)"
+        r",?\s+you\s+(?:always\s+|just\s+|immediately\s+|then\s+)*(?P<vp>.+)",
+    ),
+    (
+        "about_your",
+        r"it's\s+(?:always|all|only(?:\s+ever)?)\s+about\s+(?:you\s+and\s+)?your\s+(?P<np>.+)",
+    ),
+    ("only", r"it's\s+(?:always|all|only(?:\s+ever)?)\s+about\s+(?:you|yourself)\b.*"),
+    (
+        "care_more",
+        r"you\s+care\s+(?:more\s+about\s+(?P<np>.+?)\s+than\s+(?:about\s+)?(?:me|us)"
+        r"|about\s+(?P<np2>.+?)\s+more\s+than\s+(?:me|us))\b.*",
+    ),
+    ("only", r"you\s+(?:only|just)\s+(?:ever\s+)?(?:care|think|worry)\s+about\s+.*"),
+    ("stop", r"(?:just\s+|please\s+just\s+|now\s+)?(?:stop|quit)\s+(?P<ving>\w+ing)\b(?P<rest>.*)"),
+    (
+        "why",
+        r"(?:why|how\s+come)\s+(?:the\s+hell\s+|on\s+earth\s+)?(?:do|does)\s+you\s+"
+        r"(?P<adv>(?:always\s+|constantly\s+|keep\s+(?:on\s+)?|have\s+to\s+|insist\s+on\s+|never\s+"
+        r"|ever\s+|just\s+)*)(?P<vp>.+)",
+    ),
+    (
+        "why_not",
+        r"(?:why|how\s+come)\s+(?P<aux>can't|won't|don't|couldn't|wouldn't|didn't|cant|wont"
+        r"|dont|didnt)\s+you\s+(?:ever\s+|just\s+|even\s+|for\s+once\s+)*(?P<vp>.+)",
+    ),
+    ("why_did", r"(?:why|how)\s+(?:did|would|could|can)\s+you\s+(?:ever\s+|even\s+)?(?P<vp>.+)"),
+    ("why_be", r"why\s+are\s+you\s+(?:always\s+|so\s+|constantly\s+)*(?P<vp>.+)"),
+    (
+        "for_once",
+        r"(?:can't|can|could|would|will)\s+you\s+(?:for\s+once|ever|just\s+once|even"
+        r"|at\s+least\s+once)\s+(?:just\s+)?(?P<vp>.+)",
+    ),
+    (
+        "for_once",
+        r"how\s+many\s+times\s+do\s+i\s+have\s+to\s+(?:ask|tell|remind|beg)\s+you\s+(?:to\s+)?"
+        r"(?P<vp>.+)",
+    ),
+    (
+        "for_once",
+        r"(?:is\s+it\s+(?:really\s+)?(?:so|that|too)\s+(?:hard|difficult|much)(?:\s+to\s+ask)?"
+        r"|would\s+it\s+kill\s+you)\s+(?:for\s+you\s+)?to\s+(?P<vp>.+)",
+    ),
+    ("mock", r"(?:do|are|did|can|have|were|is)\s+you\s+even\s+(?P<vp>.+)"),
+    (
+        "never",
+        r"you\s+(?:just\s+|really\s+|literally\s+|still\s+)?(?P<adv>never(?:\s+ever)?|hardly"
+        r"\s+ever|rarely|(?:don't|do\s+not|can't|won't|doesn't)(?:\s+(?:ever|even|really|actually))?)"
+        r"\s+(?P<vp>.+)",
+    ),
+    ("didnt", r"you\s+(?:didn't|did\s+not)\s+(?:even\s+|ever\s+)?(?P<vp>.+)"),
+    (
+        "always",
+        r"you(?P<be>'re|\s+are)?\s+(?:just\s+|still\s+|really\s+)?(?P<adv>always|constantly"
+        r"|forever|continually|keep(?:\s+on)?)\s+(?P<vp>.+)",
+    ),
+    (
+        "you",
+        r"you(?P<be>'re|\s+are|\s+were)?\s+(?:just\s+|totally\s+|completely\s+|then\s+"
+        r"|basically\s+|really\s+|actually\s+)?(?P<vp>.+)",
+    ),
+    (
+        "imperative",
+        r"(?:(?:shut\s+up|grow\s+up|come\s+on|seriously|just|now|please|god)\s*,?\s+"
+        r"(?:and\s+)?)*(?P<vp>[a-z]+\b.*)",
+    ),
+]
+_SHAPE_RX = [(name, re.compile(_LEAD + "(?:" + rx + r")$")) for name, rx in _SHAPES]
+# Verbs that say what they feel rather than what they do ("do you even care?").
+_CARING = {
+    "care",
+    "listen",
+    "help",
+    "think",
+    "notice",
+    "appreciate",
+    "support",
+    "try",
+    "bother",
+    "respect",
+    "love",
+    "understand",
+    "remember",
+    "want",
+    "like",
+    "miss",
+}
+_BEHAVIOUR = {
+    "never",
+    "always",
+    "stop",
+    "past",
+    "didnt",
+    "blame",
+    "said",
+    "every_time",
+    "about_your",
+    "care_more",
+    "why",
+    "fed_up",
+}
+
+
+def _parse(text: str, end: str) -> Clause:
+    c = Clause(text=text, end=end, findings=analyze(text + end))
+    low = fold(text)
+    clean = _unswear(text)  # so "why the fuck do you" reads as "why do you"
+    lead = re.match(_LEAD, low).end()
+    aimed = [h for h in insults(text) if h.framed and h.start <= lead + 1]
+    if aimed and re.match(
+        r"\s*(?:,|$|with\b|about\b|at\b|when\b|around\b|in\b|for\b)",
+        low[max(h.end for h in aimed) :],
+    ):
+        return _insult_clause(c, aimed)
+    it_insult = re.match(
+        r"(?:it|that|this)(?:'s|\s+is|\s+was)\s+(?:so\s+|just\s+|really\s+|absolutely"
+        r"\s+|totally\s+|fucking\s+)*(?P<w>[\w-]+)$",
+        low[lead:],
+    )
+    if it_insult:
+        words = [h for h in insults(text) if fold(h.word) == it_insult.group("w")]
+        if words:
+            c.shape, c.group = "insult", words[0].group
+            return c
+    fed_up = re.match(
+        r"(?:i'm|i\s+am)\s+(?:so\s+)?(?:sick|tired|fed\s+up)\s+(?:and\s+tired\s+)?"
+        r"(?:of|with)\s+(?P<ving>\w+ing)\b(?P<rest>.*)$",
+        low[lead:],
+    )
+    if fed_up:
+        rest = text[lead + fed_up.start("rest") : lead + fed_up.end("rest")]
+        c.shape, c.vp = "fed_up", _soften(_lemma(fed_up.group("ving")) + rest)
+        return c
+    for name, rx in _SHAPE_RX:
+        m = rx.match(fold(clean))
+        if m:
+            g = {k: clean[m.start(k) : m.end(k)] for k, v in m.groupdict().items() if v is not None}
+            if _shape_clause(c, name, g):
+                return c
+    if c.findings:
+        c.shape = "drop" if _droppable(c) else "other"
+    elif re.match(r"your\s+\w+", low[lead:]) and not is_praise(low):
+        c.shape = "other"  # "your shoes are everywhere": a complaint about their things
+    elif _past_event(low[lead:]) and _content(c) and not is_praise(low):
+        c.shape, c.tense = "event", "past"  # "I had to walk home in the rain"
+    else:
+        c.shape = "self"
+    return c
+
+
+def _insult_clause(c: Clause, aimed: list) -> Clause:
+    # "a selfish pig": the trait says more about the hurt than the name-calling does
+    plain = [h for h in aimed if h.group not in ("vulgar", "slur")] or aimed
+    c.shape, c.group = "insult", plain[0].group
+    m = re.match(
+        r"\s*(?:with|about|at|when\s+it\s+comes\s+to|around|in|for)\s+(.+)$",
+        c.text[max(h.end for h in aimed) :],
+    )
+    if m:
+        c.topic = _soften(re.sub(r"\banything\b", "things", m.group(1).strip(" ,.")))
+    return c
+
+
+def _past_event(low: str) -> bool:
+    """Whether a clause tells what happened to the sender: "I had to walk home", "I waited"."""
+    m = re.match(r"i\s+(\w+)(?:\s+(\w+))?", low)
+    return bool(m) and any(w and _is_past(w) for w in m.groups())
+
+
+def _droppable(c: Clause) -> bool:
+    """Sarcasm, shutting down, mockery or a bare command: nothing in it to keep."""
+    kinds = {f.kind for f in c.findings}
+    covered = sum(f.end - f.start for f in c.findings)
+    if insults(c.text):
+        return False  # "the kitchen is disgusting" names something; it is softened instead
+    return kinds <= {"contempt", "stonewalling", "demand", "loaded_question", "absolute"} and (
+        covered >= 0.5 * len(c.text.strip()) or len(c.text.split()) <= 4
+    )
+
+
+def _shape_clause(c: Clause, name: str, g: dict) -> bool:
+    vp = _clean_vp(g.get("vp", ""))
+    if name == "mock":
+        if _lemma(_head(vp)[0]) not in _CARING:
+            c.shape = "drop"  # "do you even own a watch?" is mockery, not a complaint
+            return True
+        name = "never"
+    if name in ("about_your", "care_more"):
+        c.shape, c.slots["np"] = name, _clean_vp(g.get("np") or g.get("np2") or "")
+        return True
+    if name == "only":
+        c.shape = "only"
+        return True
+    if name == "said":
+        c.shape, c.vp, c.tense = "said", _base(vp), "past"
+        return True
+    if name == "every_time":
+        c.shape, c.vp = "every_time", _base(vp)
+        ivp = _clean_vp(g["ivp"])
+        c.slots["ivp"] = ivp
+        c.slots["subj"] = "we" if fold(g.get("subj", "")) == "we" else "I"
+        req = re.sub(r"^(?:try|want|ask\s+you|attempt|need)\s+to\s+", "", ivp)
+        c.slots["ivp_req"] = re.sub(r"^(?:bring\s+up|mention|raise)\b", "talk about", req)
+        return bool(vp)
+    if name == "imperative":
+        return _imperative(c, vp)
+    if name == "stop":
+        c.shape, c.vp = "stop", _clean_vp(_lemma(g["ving"]) + g.get("rest", ""))
+    elif name == "why":
+        adv = g.get("adv", "").strip()
+        c.shape = "never" if adv.startswith("never") else "why"
+        c.adv, c.vp = adv, _base(vp)
+    elif name in ("why_not", "for_once") and re.match(r"not\s+", vp):
+        c.shape, c.vp = "always", _progressive(_base(vp[4:]))  # "can you for once not be late"
+    elif name == "why_not" and fold(g.get("aux", "")).startswith("didn"):
+        c.shape, c.vp, c.tense = "didnt", _base(vp), "past"
+    elif name in ("why_not", "for_once"):
+        c.shape, c.vp, c.adv = "never", _base(vp), "for_once"
+    elif name == "why_did":
+        c.shape, c.vp = "why", _base(vp)
+    elif name == "why_be":
+        c.shape, c.vp, c.adv = "why", _progressive("be " + vp), "always"
+    elif name == "never":
+        past = _is_past(_head(vp)[0]) and "n't" not in g.get("adv", "")
+        c.shape, c.vp = ("didnt" if past else "never"), _base(vp)
+        c.tense = "past" if past else "present"
+    elif name == "didnt":
+        c.shape, c.vp, c.tense = "didnt", _base(vp), "past"
+    elif name == "always":
+        c.shape, c.adv = "always", g.get("adv", "")
+        c.vp = _progressive("be " + vp) if g.get("be") else _base(vp)
+    elif name == "you":
+        verb = _head(vp)[0]
+        if g.get("be"):
+            c.vp = _progressive("be " + vp)
+            c.tense = "past" if "were" in g["be"] else "present"
+        elif not _verb_like(verb):
+            return False  # "you people ...": not a verb phrase
+        else:
+            c.vp, c.tense = _base(vp), ("past" if _is_past(verb) else "present")
+        if is_praise(c.vp):
+            c.shape = "self"
+            return True
+        c.shape = "past" if c.tense == "past" else "always"
+    if not c.vp:
+        return False
+    entry = blame_verbs().get(_head(c.vp)[0])
+    if entry and c.shape in ("past", "always", "stop", "why"):
+        c.blame = entry
+        if c.shape != "stop":
+            c.shape = "blame"
+        if _is_past(_original_verb(c.text, _head(c.vp)[0])):
+            c.tense = "past"
+    return True
+
+
+def _verb_like(word: str) -> bool:
+    lemmas = getAllLemmas(word.lower())
+    # words the dictionary lacks ("maxed", "ghosted") count when they look like verbs
+    return "VERB" in lemmas or (not lemmas and word.lower().endswith(("ed", "s")))
+
+
+def _imperative(c: Clause, vp: str) -> bool:
+    """ "Shut up and let me finish": the command, kept as what they'd like instead."""
+    verb = _head(vp)[0].lower()
+    if not c.findings or verb in ("let's", "please", "thank", "thanks", "have", "enjoy", "see"):
+        return False
+    if {f.kind for f in c.findings} <= {"stonewalling", "contempt", "absolute"}:
+        return False  # "Fine." shuts the talk down; it asks for nothing
+    if "VERB" not in getAllLemmas(verb) or _lemma(verb) != verb or not _content(Clause(vp, vp=vp)):
+        return False
+    if re.match(
+        r"(?:get\s+over|deal\s+with|calm\s+down|chill|relax|back\s+off|get\s+(?:out|lost|a\s+grip)"
+        r"|go\s+away|shut|grow\s+up|man\s+up|do\s+whatever|leave\s+me\s+alone|forget\s+it)\b",
+        fold(vp),
+    ):
+        return False
+    c.shape, c.vp = "imperative", re.sub(r"\s+(?:already|now|right\s+now)$", "", vp)
+    return True
+
+
+def _progressive(vp: str) -> str:
+    """ "be criticizing the way I drive" -> "criticize the way I drive"."""
+    m = re.match(r"be\s+(\w+ing)\b(.*)$", vp)
+    if m and "VERB" in getAllLemmas(m.group(1)):
+        return _lemma(m.group(1)) + m.group(2)
+    return vp
+
+
+def _original_verb(text: str, lemma: str) -> str:
+    for word in text.split():
+        if _lemma(word.strip(",.!?")) == lemma:
+            return word.strip(",.!?")
+    return lemma
+
+
+def _clean_vp(vp: str) -> str:
+    vp = vp.strip(" ,.!?")
+    vp = re.sub(r"\b(?:for\s+once|ever|even|just|already|right\s+now|actually)\s+", "", vp)
+    vp = re.sub(r"^(?:have|has|had|got)\s+to\s+", "", vp)
+    vp = re.sub(r"\s+(?:already|anyway|or\s+what)$", "", vp)
+    return _soften(vp)
+
+
+@lru_cache(maxsize=4096)
+def _soften(text: str, absolutes: bool = True) -> str:
+    """Loaded phrases, and unless told otherwise absolutes, said more softly."""
+    for pattern, repl in _soften_rules("soften_phrases") + (
+        _soften_rules("soften_absolutes") if absolutes else []
+    ):
+        text = pattern.sub(repl, text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@cache
+def _soften_rules(name: str) -> list[tuple[re.Pattern, str]]:
+    return [(re.compile(p, re.I), r) for p, r in _data()[name]]
+
+
+# --- what the complaint means ---------------------------------------------------------------
+
+
+@cache
+def _topics() -> list[tuple[re.Pattern, dict]]:
+    return [(re.compile(t["match"]), t) for t in lexicon("behaviors.yaml")["topics"]]
+
+
+def _topic_entry(text: str) -> tuple[dict, dict]:
+    """The topic entry that matches earliest in `text` (the verb and its object come first)."""
+    low = fold(text)
+    best, best_rx = None, None
+    for rx, entry in _topics():
+        m = rx.search(low)
+        if m and (best is None or m.start() < best[0].start()):
+            best, best_rx = (m, entry), rx
+    if best is None:
+        return {}, {}
+    m, entry = best
+    found: dict[str, str] = {}
+    for each in [m, *best_rx.finditer(low)]:  # later matches fill what the first left out
+        for k, v in each.groupdict().items():
+            if v and k not in found:
+                found[k] = text[each.start(k) : each.end(k)]
+    return entry, {**found, **{k + "_ing": _gerund(v) for k, v in found.items()}}
+
+
+def _cue(text: str) -> dict:
+    low = fold(text)
+    for cue in _data()["cues"]:
+        if re.search(cue["match"], low):
+            return cue
+    return {}
+
+
+def _has_time(text: str) -> bool:
+    return bool(re.search(_data()["time_words"], fold(text)))
+
+
+def _plural(np: str) -> bool:
+    last = np.split()[-1].lower() if np.split() else ""
+    return last.endswith("s") and not last.endswith(("ss", "us", "is"))
+
+
+def _slots(c: Clause) -> dict:
+    """The template slots of a complaint clause."""
+    vp = c.vp
+    verb, prep, obj, rest = _parts(vp)
+    req = _request_vp(vp)
+    sub = re.search(r"\b(?:when|while|whenever)\s+(.+)$", vp)
+    s = {
+        "vp": vp,
+        "vp_req": req,
+        "vp_soft": _soften(re.sub(r"\banything\b", "something", vp)),
+        "you_vp": _soften(_you(vp, c.tense)) if vp else "",
+        "vp_past": _with_form(vp, "VBD") if vp else "",
+        "vp_ing": _gerund(vp) if vp else "",
+        "obj": obj,
+        "obj_cap": _upper_first(obj),
+        "it": "them" if _plural(obj) else "it",
+        "rest": (" " + rest) if rest else "",
+        "sub": sub.group(1) if sub else "",
+        "when": _when(vp),
+        "soon": "" if _has_time(vp) else "this week",
+        "more": "more" if len(req.split()) == 1 else "more often",
+        "hurts": "hurt" if c.tense == "past" else "hurts",
+        "gets": "was" if c.tense == "past" else "gets",
+        "clause": _lower_first(_soften_words(_soften(c.text))),
+        "np": _noun_phrase(c.text),
+        **c.slots,
+    }
+    s["comes"] = "come" if _plural(s.get("np", "")) else "comes"
+    s["clause_cap"] = _upper_first(s["clause"])
+    return s
+
+
+def _noun_phrase(text: str) -> str:
+    """The first "the/my/your + noun" of a clause: what it is about, for a request."""
+    for m in re.finditer(r"\b(the|my|your|our)\s+([a-z]+)\b", fold(text)):
+        if "NOUN" in getAllLemmas(m.group(2)) and m.group(2) not in _LIGHT:
+            return text[m.start() : m.end()]
+    return ""
+
+
+def _request_vp(vp: str) -> str:
+    vp = re.sub(r"\s+(?:anymore|any\s+more|at\s+all|again|all\s+the\s+time|these\s+days)\b", "", vp)
+    vp = re.sub(r"^want\s+to\s+", "", vp)
+    vp = re.sub(r"\banything\b", "something", vp)
+    vp = re.sub(r"\b(?:all\s+(?:day|weekend|week|night)|last\s+\w+|yesterday)\b", "", vp)
+    return re.sub(r"\s+", " ", vp).strip()
+
+
+def _when(vp: str) -> str:
+    """Where or when it happened: "at the party", "in front of my friends last night"."""
+    m = re.search(r"\b(?:in\s+front\s+of|at|in|on|during|over|last|yesterday)\b.*$", vp)
+    if not m:
+        return ""
+    return re.split(r"\s+(?:for|because|while|when|without|and|but|so)\s+", m.group())[0]
+
+
+def _situation(c: Clause, slots: dict, topic: dict) -> str:
+    """The "when ..." part: what happened, told without "you + blame"."""
+    shapes = _data()["shapes"]
+    if c.blame:
+        for pattern, template in c.blame.get("situations", []):
+            m = re.match(pattern, c.vp)
+            if m:
+                found = {k: v for k, v in m.groupdict().items() if v}
+                found.update({k + "_ing": _gerund(v) for k, v in found.items()})
+                return fill(template, **{**slots, **found})
+        if c.blame.get("situation"):
+            return fill(c.blame["situation"], **slots)
+        return _passive(c.vp, c.tense)
+    if topic.get("situation") and c.shape in ("never", "always", "didnt", "why"):
+        return fill(topic["situation"], **slots)
+    vp = c.vp
+    if c.shape in ("always", "stop", "why", "past"):
+        main, sub = vp, ""
+        split = re.split(r"\s(?:when|while|whenever)\s", vp, maxsplit=1)
+        if len(split) == 2:
+            main, sub = split
+        # "play video games and ignore me" -> "... and I get ignored"
+        parts = re.split(r"\s+and\s+(?:then\s+)?(?=\S)", main, maxsplit=1)
+        told = _you(parts[0], c.tense)
+        if len(parts) == 2:
+            second = _base(parts[1])
+            told += " and " + (
+                _passive(second, c.tense)
+                if blame_verbs().get(_head(second)[0])
+                else _you(second, c.tense).removeprefix("you ")
+            )
+        # "be on your phone when I'm talking to you" -> "I'm talking to you and you're on ..."
+        return f"{sub} and {told}" if sub else told
+    if c.shape in shapes:
+        return fill(shapes[c.shape]["situation"], **slots)
+    return ""
+
+
+# --- composing ------------------------------------------------------------------------------
+
+
+@dataclass
+class Plan:
+    feeling: str
+    need: str
+    situation: str
+    request: str
+    tense: str
+    topic: str = ""
+    absolutes: set = field(default_factory=set)
+    shutdown: bool = False
+
+
+def _main(clauses: list[Clause]) -> Clause | None:
+    """The clearest complaint: a shaped one with a finding, then any hostile clause, then the
+    rest ("you left me alone at the party" after "Thanks a lot.")."""
+    shaped = [c for c in clauses if c.shape in _BEHAVIOUR and _content(c)]
+    other = [c for c in clauses if c.shape == "other" and _content(c)]
+    ranked = (
+        [c for c in shaped if c.findings]
+        + [c for c in other if c.findings]
+        + [c for c in shaped if not c.findings]
+        + [c for c in other if not c.findings]
+        + [c for c in clauses if c.shape == "imperative"]
+        + [c for c in clauses if c.shape == "event"]
+    )
+    return ranked[0] if ranked else None
+
+
+def _plan(clauses: list[Clause], draft: str) -> Plan:
+    d = _data()
+    shapes = d["shapes"]
+    main = _main(clauses)
+    insulting = [c for c in clauses if c.shape == "insult"]
+    group = lexicon("insults.yaml")["groups"][insulting[0].group] if insulting else {}
+    insult_topic = next((c.topic for c in insulting if c.topic), "")
+    aside = " ".join(c.text for c in clauses if c.shape in ("self", "drop", "only") or c is main)
+    cue = _cue(aside)
+
+    if main is None:
+        if group:
+            return Plan(
+                group["feeling"],
+                group["need"],
+                "",
+                fill(group["request"], topic=insult_topic),
+                "present",
+                insult_topic,
+            )
+        if any(c.shape == "only" for c in clauses):
+            s = shapes["only"]
+            return Plan(
+                s["feeling"],
+                "I need to know my needs count too",
+                s["situation"],
+                s["request"],
+                "present",
+            )
+        src = cue or d["shutdown"]
+        topic = _shutdown_topic(clauses, draft)
+        return Plan(
+            src["feeling"],
+            src["need"],
+            "",
+            fill(d["shutdown"]["request"], topic=topic),
+            "present",
+            topic,
+            shutdown=True,
+        )
+
+    slots = _slots(main)
+    topic, topic_slots = _topic_entry(main.vp or main.text)
+    if not topic and not main.blame:
+        # a vague complaint ("you never do anything") may name its topic elsewhere
+        topic, topic_slots = _topic_entry(" ".join(c.text for c in clauses))
+    slots.update(topic_slots)
+    if "obj" in topic_slots:
+        slots["it"] = "them" if _plural(topic_slots["obj"]) else "it"
+    shape = shapes.get(main.shape, shapes["other"])
+    blame = main.blame or {}
+    if main.shape == "said":
+        topic = {}  # the broken promise is the point, whatever it was about
+    source = next(
+        s
+        for s in (group, cue, blame if blame.get("need") else {}, topic, blame, shape)
+        if s.get("feeling")
+    )
+    need = source.get("need") or topic.get("need") or shape.get("need", "")
+    # The draft's own words make the most concrete request: a broken promise, or "every time
+    # I try to talk about money" (-> "a time to talk about money"); then what it is about.
+    talk = re.match(r"(?:talk|ask|bring|mention|raise|tell)\b", slots.get("ivp_req", ""))
+    if main.shape == "said" or (main.shape == "every_time" and talk):
+        chosen = shape["request"]
+    else:
+        chosen = topic.get("request") or blame.get("request") or shape["request"]
+    request = fill(chosen, **slots)
+    situation = _soften(_situation(main, slots, topic))
+    return Plan(source["feeling"], need, situation, request, main.tense, insult_topic)
+
+
+def _shutdown_topic(clauses: list[Clause], draft: str) -> str:
+    """What a shut-down draft was about, if it says: "I'm done talking about the car"."""
+    for c in clauses:
+        m = re.search(r"\babout\s+((?:the|my|your|our|this|that)\s+\w+|\w+)", c.text)
+        if m and m.group(1).lower() not in _LIGHT:
+            return m.group(1)
+    terms = set(topic_terms(draft))
+    for m in re.finditer(
+        r"\b(the|my|your|our|this|that|one|a|an)\s+([a-z]+)\b", fold(normalize(draft))
+    ):
+        det, word = m.groups()
+        if "NOUN" in getAllLemmas(word) and (
+            word in terms or getAllLemmas(word)["NOUN"][0] in terms
+        ):
+            return ("the" if det in ("this", "that", "one", "a", "an") else det) + " " + word
+    return ""
+
+
+_LIGHT = set(
+    """do does did be it that this so anyway things stuff what whatever you want again too the a an
+    same as usual like always just all now""".split()
+)
+
+
+def _content(c: Clause) -> bool:
+    """Whether a complaint names something concrete ("do it anyway" does not)."""
+    text = c.vp or c.slots.get("np") or c.text
+    return any(w not in _LIGHT for w in re.findall(r"[a-z']+", fold(text)))
+
+
+def _compose(plan: Plan) -> str:
+    d = _data()["compose"]
+    # "because you took a long time, because I want..." reads badly: the second is "and"
+    because = "and" if re.search(r"\bbecause\b", plan.situation) else "because"
+    slots = {
+        "feeling": plan.feeling,
+        "situation": plan.situation,
+        "need_lc": plan.need,
+        "topic": plan.topic,
+        "because": because,
+    }
+    if plan.situation:
+        first = fill(d["past"] if plan.tense == "past" else d["present"], **slots)
+    else:
+        first = fill(d["shutdown"] if plan.shutdown else d["no_situation"], **slots)
+    return _tidy(f"{_upper_first(first)} {plan.request}")
+
+
+# --- the light edit ("gentle") --------------------------------------------------------------
+
+
+@cache
+def _replacements() -> list[tuple[re.Pattern, str]]:
+    return [(re.compile(p), r) for p, r in lexicon("profanity.yaml")["replace"]]
+
+
+@lru_cache(maxsize=4096)
+def _soften_words(text: str) -> str:
+    """`text` with swearing and insults taken out or replaced, nothing else changed."""
+    return _tidy(_replace_insults(_unswear(text)))
+
+
+@lru_cache(maxsize=4096)
+def _unswear(text: str) -> str:
+    """`text` with its swearing taken out ("what the fuck" -> "what"), nothing else changed."""
+    low = fold(text)
+    for pattern, repl in _replacements():
+        out, last = [], 0
+        for m in pattern.finditer(low):
+            out.append(text[last : m.start()] + m.expand(repl))
+            last = m.end()
+        if out:
+            out.append(text[last:])
+            text = "".join(out)
+            low = fold(text)
+    return _tidy(_cut(text, profanity(text)))
+
+
+def _cut(text: str, spans: list[tuple[int, int]]) -> str:
+    for start, end in sorted(spans, reverse=True):
+        text = text[:start] + " " + text[end:]
+    return text
+
+
+def _replace_insults(text: str) -> str:
+    """Insults out: "you idiot" goes, "you're an idiot" -> "you're wrong", "idiots" -> "people"."""
+    groups = lexicon("insults.yaml")["groups"]
+    hits: list = []
+    for hit in sorted(insults(text), key=lambda h: (h.start, -h.end)):
+        # "you're a selfish pig": one phrase, replaced once, from its last word
+        if hits and hit.start < hits[-1].end:
+            hits[-1] = hit if hit.end >= hits[-1].end else hits[-1]
+            continue
+        hits.append(hit)
+    for hit in reversed(hits):
+        after = text[hit.end :]
+        word_after = re.match(r"\s+[A-Za-z]", after) and not re.match(r"\s+(?:and|or|but)\b", after)
+        head = fold(text[hit.start : hit.word_start])
+        neutral = groups[hit.group]["neutral"]
+        if hit.framed == "name" and re.match(r"(?:you|u|ya)\b", head):
+            # "you idiot" is dropped; "you idiots agreed" keeps "you"
+            start = hit.start
+            if not word_after:
+                while start > 0 and text[start - 1] in " ,":
+                    start -= 1
+            text = text[:start] + (" you" if word_after else "") + after
+        elif hit.framed:
+            copula = re.match(
+                r".*?(?:'re|\bare|\bwere|\bwas|\bbeen|\bbe|\bbeing|\blook|\bsound|\bseem"
+                r"|\bact|\bis)\b",
+                head,
+            )
+            if copula:  # "you're such an idiot" -> "you're wrong"
+                text = (
+                    text[: hit.start]
+                    + text[hit.start : hit.start + copula.end()]
+                    + " "
+                    + neutral
+                    + after
+                )
+            else:  # "what an idiot", "such a jerk"
+                text = text[: hit.start] + after
+        elif (
+            (word_after or re.search(r"(?:\ban?|,)\s*$", text[: hit.word_start]))
+            and _is_adjective(hit.word)
+            or re.search(r"\byou\s+$", fold(text[: hit.word_start]))
+        ):
+            # "stupid comments" -> "comments"; "every time you idiots move" -> "you move"
+            text = text[: hit.word_start] + after.lstrip()
+        elif _is_noun(hit.word):
+            plural = hit.word.lower().endswith("s") and not hit.word.lower().endswith("ss")
+            text = text[: hit.word_start] + ("people" if plural else "person") + after
+        else:
+            text = text[: hit.word_start] + neutral + after
+    return text
+
+
+def _is_adjective(word: str) -> bool:
+    lemmas = getAllLemmas(word.lower())
+    return "ADJ" in lemmas or not lemmas
+
+
+def _is_noun(word: str) -> bool:
+    lemmas = getAllLemmas(word.lower())
+    return "NOUN" in lemmas and "ADJ" not in lemmas
+
+
+def _gentle_piece(c: Clause, plan: Plan) -> str:
+    """One clause, lightly edited: the words first; the shape only if that is not enough."""
+    words_out = _soften_words(c.text)
+    light = _tidy(_soften(words_out, absolutes=_has_absolute(words_out, plan)))
+    if c.shape == "insult":
+        group = lexicon("insults.yaml")["groups"][c.group]
+        if _bare_name(c):
+            return ""  # "you troll": name-calling alone, nothing else to keep
+        if group.get("retell") or c.topic:
+            return fill(group["gentle"], topic=c.topic)
+    if c.shape in _BEHAVIOUR and not _content(c):
+        return ""  # "you always do anyway" says nothing to keep
+    if not analyze(light + c.end) or c.shape in ("self", "other", "", "insult"):
+        return light
+    if c.shape == "drop":
+        return _demand_gentle(c)
+    return _reshaped(c)
+
+
+def _bare_name(c: Clause) -> bool:
+    low = fold(c.text)
+    for h in insults(c.text):
+        if h.framed == "trait":
+            return False  # "you guys are idiots" says something about them; it is reworded
+        low = low[: h.start] + " " * (h.end - h.start) + low[h.end :]
+    return set(re.findall(r"[a-z]+", low)) <= {"you", "u", "ya", "and", "oh", "hey", "so", "what"}
+
+
+def _reshaped(c: Clause) -> str:
+    """The clause said again in its shape's gentle form: "You never X" -> "I wish you'd X"."""
+    shapes = _data()["shapes"]
+    if c.shape in ("always", "never", "past", "didnt") and not _content(c):
+        return ""
+    if c.shape == "stop":
+        return f"Please don't {_soften(c.vp)}."
+    if c.shape == "imperative":
+        return f"Please {_lower_first(_soften(c.vp))}."
+    slots = _slots(c)
+    topic, topic_slots = _topic_entry(c.vp or c.text)
+    slots.update(topic_slots)
+    if c.shape == "why" and not c.blame and not c.adv:
+        return f"I'd like to understand why {_you(c.vp, c.tense)}."
+    if c.shape in ("why", "always"):
+        return f"It bothers me when {_situation(c, slots, topic)}."
+    if c.adv == "for_once" and c.shape == "never":
+        return f"Could you {slots['vp_req']}?"
+    if c.blame or c.shape == "blame":
+        if c.blame and c.blame.get("gentle"):
+            return fill(c.blame["gentle"], **slots)
+        situation = _situation(c, slots, topic)
+        return fill(
+            shapes["blame"]["gentle"], situation_cap=_upper_first(situation), hurts=slots["hurts"]
+        )
+    if topic.get("gentle") and c.shape in ("never", "didnt"):
+        return fill(topic["gentle"], **slots)
+    return fill(shapes.get(c.shape, shapes["other"])["gentle"], **slots)
+
+
+def _demand_gentle(c: Clause) -> str:
+    """ "Let it go already!" -> "Please let it go."; harsher commands and sarcasm go."""
+    low = fold(c.text)
+    if any(f.kind == "demand" for f in c.findings) and not re.search(
+        r"\b(?:shut|grow\s+up|get\s+over|get\s+a\s+grip|man\s+up|back\s+off|get\s+lost|get\s+out"
+        r"|go\s+away|piss|deal\s+with\s+it|calm|chill|relax|butt\s+out|mind\s+your|give\s+me\s+a"
+        r"\s+break|give\s+it\s+a\s+rest|knock|cut\s+it|you\s+(?:need|have|better|must|gotta)|or\s+else)",
+        low,
+    ):
+        text = re.sub(
+            r"(?i)\b(?:already|right\s+now|now|immediately|this\s+instant|for\s+once|just)\b",
+            "",
+            c.text,
+        )
+        text = _soften_words(text)
+        if text:
+            return "Please " + _lower_first(text) + "."
+    return ""
+
+
+def _same(a: str, b: str) -> bool:
+    return fold(a.rstrip(".!?,")) == fold(b.rstrip(".!?,"))
+
+
+def _has_absolute(text: str, plan: Plan) -> bool:
+    """Whether `text` overstates: on its own, or with an absolute the draft aimed at them
+    ("you ate my leftovers AGAIN"). "Fuck you, never again" says "never again" of itself."""
+    if any(f.kind == "absolute" for f in analyze(text)):
+        return True
+    low = fold(text)
+    return bool(re.search(r"\byou\b", low)) and any(
+        re.search(r"\b" + re.escape(w) + r"\b", low) for w in plan.absolutes
+    )
+
+
+_QUESTION = re.compile(
+    r"(?:what|why|how|where|who|when|which|do|does|did|are|is|can|could|would|will"
+    r"|have|has|should)\b"
+)
+
+
+def _gentle(clauses: list[Clause], plan: Plan, draft: str) -> str:
+    pieces: list[str] = []
+    for c in clauses:
+        piece = _tidy(_soften(_gentle_piece(c, plan), absolutes=False))
+        if piece and analyze(piece):
+            piece = _tidy(_soften_words(_soften(piece)))
+        if not piece or analyze(piece) or any(_same(piece, p) for p in pieces):
+            continue
+        if set(re.findall(r"[a-z]+", fold(piece))) <= {"you", "u", "ya", "and", "so", "but", "or"}:
+            continue  # a clause that was only name-calling leaves "you" behind
+        if c.end == "?" and _QUESTION.match(fold(piece)):
+            end = "?"
+        elif c.end in "!," and (c.findings or c.shape not in ("self", "other")):
+            end = "."  # no shouting in the calm version
+        else:
+            end = c.end
+        if piece[-1] not in ".!?,":
+            piece += end
+        pieces.append(piece)
+    text = _tidy(" ".join(pieces))
+    text = re.sub(r",$", ".", text)
+    # Mirror how the draft was typed: all lower case stays so, a missing full stop stays missing.
+    if re.search(r"[A-Z]", draft.replace("I", "")):
+        text = _upper_first(re.sub(r"([.!?])\s+([a-z])", lambda m: f"{m[1]} {m[2].upper()}", text))
+    if draft.rstrip()[-1:].isalnum() and len(pieces) == 1:
+        text = text.rstrip(".")
+    return text
+
+
+# --- helpers --------------------------------------------------------------------------------
+
+
+def _tidy(text: str) -> str:
+    text = re.sub(r"\s+", " ", text)
+    text = re.sub(r"\s+([,.!?;:])", r"\1", text)
+    text = re.sub(r"([,;:])\s*(?=[,.!?;:])", "", text)
+    text = re.sub(r"([.!?])\s*[,;:]+", r"\1", text)
+    text = re.sub(r"^[\s,;:.!?\-]+", "", text)
+    text = re.sub(r"\b(you|the|a|and|to)\s+\1\b", r"\1", text, flags=re.I)
+    text = re.sub(r"\ba\s+(?=[aeiou])", "an ", text)
+    return text.strip()
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _lower_first(text: str) -> str:
+    first = text.split(" ", 1)[0]
+    if first in ("I", "I'm", "I've", "I'd", "I'll") or (len(first) > 1 and first.isupper()):
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def is_english(text: str) -> bool:
+    """Whether the draft is (mostly) English, the only language this engine rewrites."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters:
+        return True
+    latin = sum(1 for c in letters if "LATIN" in unicodedata.name(c, ""))
+    if latin < 0.7 * len(letters):
+        return False
+    lang = _data()["language"]
+    words = re.findall(r"[^\W\d_]+(?:'[^\W\d_]+)?", fold(text))
+    english = sum(w in set(lang["english"]) for w in words)
+    foreign = sum(w in set(lang["foreign"]) for w in words)
+    return not (foreign >= 2 and foreign > english) and not (
+        foreign >= 1 and english == 0 and len(words) >= 3
+    )
+
+
+# --- the interface --------------------------------------------------------------------------
+
+
+def gentle_edit(text: str) -> str:
+    """The light edit alone: the draft with its hostility taken out, otherwise as written.
+
+    No safety screen here (it is for measuring the edit); a person's draft goes through
+    rewrite_offline, which screens first.
+    """
+    findings = analyze(check_text(text, what="draft", limit=MAX_DRAFT_CHARS))
+    if not findings or not is_english(text):
+        return text
+    clauses = [_parse(t, e) for t, e in _clauses(normalize(text))]
+    plan = _plan(clauses, text)
+    plan.absolutes = {fold(f.text) for f in findings if f.kind == "absolute"}
+    return _gentle_text(text, clauses, plan, _checked(_compose(plan), plan))
+
+
+def rewrite_offline(text: str) -> RewriteResult:
+    """The draft as a calm first-person message with one request, plus gentle and brief versions."""
+    check_text(text, what="draft", limit=MAX_DRAFT_CHARS)
+    verdict = safety.screen(text)
+    findings = analyze(text)
+    if verdict.flagged:
+        what = (verdict.category or "something serious").replace("_", " ")
+        note = (
+            f"I didn't rewrite this draft: it touches on {what}, which matters more than the "
+            "wording. The safety message says where to get help."
+        )
+        return RewriteResult(text, "", False, [], findings, verdict, "offline", note)
+    if not is_english(text):
+        return RewriteResult(
+            text, text, False, [], [], verdict, "offline", _data()["language"]["note"]
+        )
+    if not findings:
+        return RewriteResult(
+            text,
+            text,
+            False,
+            [],
+            [],
+            verdict,
+            "offline",
+            "Nothing in this draft reads as hostile, so I left it as it is.",
+        )
+    clauses = [_parse(t, e) for t, e in _clauses(normalize(text))]
+    plan = _plan(clauses, text)
+    plan.absolutes = {fold(f.text) for f in findings if f.kind == "absolute"}
+    rewrite = _checked(_compose(plan), plan)
+    gentle = _gentle_text(text, clauses, plan, rewrite)
+    brief = plan.request
+    alternatives = [Alternative("gentle", gentle), Alternative("brief", brief)]
+    kinds = sorted({f.kind.replace("_", " ") for f in findings})
+    parts = f"{len(findings)} hostile part{'s' if len(findings) != 1 else ''} ({', '.join(kinds)})"
+    kept = topic_terms(text)
+    kept_text = f", keeping the topic ({', '.join(kept[:3])})" if kept else ""
+    note = fill(_data()["compose"]["note"], parts=parts, kept=kept_text)
+    return RewriteResult(text, rewrite, True, alternatives, findings, verdict, "offline", note)
+
+
+def _gentle_text(text: str, clauses: list[Clause], plan: Plan, rewrite: str) -> str:
+    """The light edit, from the best of: clause by clause, the words alone, a fallback."""
+    gentle = _gentle(clauses, plan, text)
+    cleaned = _soften(_soften_words(normalize(text)))
+    cut = _cut_findings(cleaned)
+    usable = bool(gentle) and not analyze(gentle) and not _same(gentle, text)
+    # A clause-by-clause edit that lost most of a message with no complaint in it (a rant
+    # about someone else) is worse than cutting the words out.
+    complaint = plan.shutdown or any(c.shape in _BEHAVIOUR | {"insult"} for c in clauses)
+    short = len(re.findall(r"\w+", gentle)) < 0.5 * len(re.findall(r"\w+", cleaned))
+    if usable and not (short and not complaint and len(cut) > len(gentle)):
+        return gentle
+    if plan.shutdown:
+        return fill(_data()["shutdown"]["gentle"], topic=plan.topic)
+    if cut and not _same(cut, text):
+        return cut
+    return _first_sentence(rewrite)
+
+
+def _cut_findings(text: str) -> str:
+    """The text with what the analysis still finds cut out, or '' if too little is left."""
+    for f in sorted(analyze(text), key=lambda f: f.start, reverse=True):
+        text = text[: f.start] + " " + text[f.end :]
+    text = _upper_first(_tidy(text))
+    return text if len(re.findall(r"[A-Za-z]+", text)) >= 3 else ""
+
+
+def _first_sentence(text: str) -> str:
+    return re.split(r"(?<=[.!?])\s+", text)[0]
+
+
+def _checked(rewrite: str, plan: Plan) -> str:
+    """The rewrite if the analysis finds nothing in it, else a plainer one that passes."""
+    if not analyze(rewrite):
+        return rewrite
+    fallback = Plan(plan.feeling, plan.need, "", plan.request, "present", plan.topic)
+    text = _compose(fallback)
+    if not analyze(text):
+        return text
+    shutdown = _data()["shutdown"]
+    return _compose(Plan(shutdown["feeling"], shutdown["need"], "", shutdown["request"], "present"))
+
+
+def topic_terms(draft: str) -> list[str]:
+    """The concrete words of the draft's topic (nouns first), which a rewrite must keep."""
+    d = _data()
+    stop = set(d["stopwords"])
+    bad = {fold(h.word) for h in insults(draft)}
+    low = fold(normalize(draft))
+    cut = {low[s:e] for s, e in profanity(low)}
+    nouns, verbs = [], []
+    for word in re.findall(r"\$?\d[\d,.]*|[a-z][a-z'-]*[a-z]", low):
+        if word in stop or word in bad or word in cut or len(word) < 2:
+            continue
+        if word[0] in "$0123456789":
+            nouns.append(word.lstrip("$"))
+            continue
+        lemmas = getAllLemmas(word)
+        if "NOUN" in lemmas or "PROPN" in lemmas:
+            nouns.append(lemmas.get("NOUN", lemmas.get("PROPN", (word,)))[0])
+        elif "VERB" in lemmas or "ADJ" in lemmas:
+            verbs.append(lemmas.get("VERB", lemmas.get("ADJ"))[0])
+        elif not lemmas:
+            nouns.append(word)
+    terms = []
+    for t in nouns + verbs:
+        if t not in terms and t not in stop:
+            terms.append(t)
+    return terms
+
+
+def _kept(term: str, text: str) -> bool:
+    stem = term[: max(4, len(term) - 2)] if len(term) > 4 else term
+    return bool(re.search(r"(?<![a-z0-9])" + re.escape(stem), fold(text)))
+
+
+def check_rewrite(draft: str, candidate: str) -> list[str]:
+    """Plain-language problems with `candidate` as a rewrite of `draft`; [] means it passes."""
+    problems = []
+    found = analyze(candidate)
+    if found:
+        problems.append(f'it still contains {found[0].kind.replace("_", " ")} ("{found[0].text}")')
+    low = fold(candidate)
+    if not _FIRST_PERSON.search(low):
+        problems.append('it isn\'t in the first person (no "I")')
+    sentences = [s for s in re.split(r"(?<=[.!?])\s+", candidate.strip()) if s]
+    if not sentences or not _REQUEST.search(fold(sentences[-1])):
+        problems.append("it doesn't end with a concrete request")
+    terms = topic_terms(draft)
+    if terms and not any(_kept(t, candidate) for t in terms):
+        problems.append(f"it drops the topic ({', '.join(terms[:3])})")
+    if len(sentences) > 3:
+        problems.append(f"it is {len(sentences)} sentences long (three at most)")
+    if re.sub(r"\W+", " ", low).strip() == re.sub(r"\W+", " ", fold(draft)).strip():
+        problems.append("it is the same as the draft")
+    return problems

@@ -1,0 +1,230 @@
+"""helper.analysis: findings with exact spans, the right kinds, and nothing in kind messages."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from helper.analysis import analyze, insults, is_praise, profanity
+
+
+def kinds_and_texts(text: str) -> list[tuple[str, str]]:
+    return [(f.kind, f.text) for f in analyze(text)]
+
+
+# (draft, kind, the exact text the finding must cover)
+SPANS = [
+    ("You never help with the dishes.", "criticism", "You never help with the dishes"),
+    ("You're always on your phone.", "criticism", "You're always on your phone"),
+    ("You're so selfish.", "criticism", "You're so selfish"),
+    ("You're such a slob.", "contempt", "You're such a slob"),
+    ("Stop interrupting me!", "demand", "Stop interrupting me"),
+    ("Let it go already!", "demand", "Let it go already!"),
+    ("Thanks for nothing.", "contempt", "Thanks for nothing"),
+    ("Whatever, I guess I'm not a priority.", "contempt", "Whatever"),
+    ("You promised and of course you didn't.", "contempt", "of course you didn't"),
+    ("Fine. Do whatever you want.", "stonewalling", "Do whatever you want"),
+    ("I'm done talking.", "stonewalling", "I'm done talking"),
+    ("It's not my fault you're late.", "defensiveness", "It's not my fault"),
+    (
+        "Why do you always forget my birthday?",
+        "loaded_question",
+        "Why do you always forget my birthday",
+    ),
+    ("Do you even own a watch?", "loaded_question", "Do you even own a watch"),
+    ("Are you even alive?", "loaded_question", "Are you even alive"),
+    (
+        "Can you for once clean up after yourself?",
+        "loaded_question",
+        "Can you for once clean up after yourself",
+    ),
+    ("I'm sick of doing everything myself.", "absolute", "everything"),
+    ("You lied to me about Friday.", "criticism", "You lied"),
+    (
+        "You said you'd fix the sink and you didn't.",
+        "criticism",
+        "You said you'd fix the sink and you didn't",
+    ),
+    ("It's always about your work.", "criticism", "It's always about your work"),
+    (
+        "Every time I try to talk about money you walk away.",
+        "criticism",
+        "Every time I try to talk about money you walk away",
+    ),
+    ("You keep bringing up last year.", "criticism", "You keep bringing up last year"),
+    (
+        "You don't listen to a single word I say.",
+        "criticism",
+        "You don't listen to a single word I say",
+    ),
+    ("You care more about your job than me.", "criticism", "You care more about your job than me"),
+    # held-out-style wording: other insults, other topics, inflections, typing
+    ("ur so inconsiderate", "criticism", "ur so inconsiderate"),
+    ("YOU ARE SO LAZY", "criticism", "YOU ARE SO LAZY"),
+    ("What an idiot.", "contempt", "What an idiot"),
+    ("Get out of my way, you fat cow.", "contempt", "you fat cow"),
+    ("Only idiots leave the oven on.", "contempt", "idiots"),
+    ("Your laziness is unbelievable.", "contempt", "laziness"),
+    ("Stop being such a crybaby.", "contempt", "Stop being such a crybaby"),
+    ("You're acting like a child.", "contempt", "You're acting like a child"),
+    ("This is f**king ridiculous.", "contempt", "f**king"),
+    ("What a sh!tshow.", "contempt", "sh!tshow"),
+    ("Shut up and let me finish.", "demand", "Shut up and let me finish"),
+    (
+        "How many times do I have to ask you to close the fridge?",
+        "loaded_question",
+        "How many times do I have to ask you to close the fridge",
+    ),
+    ("You ghosted me at the party.", "criticism", "You ghosted"),
+    (
+        "you spend every weekend gaming and ignore me",
+        "criticism",
+        "you spend every weekend gaming and ignore",
+    ),
+    ("You made us late for church.", "criticism", "You made us late"),
+    ("Leave me alone.", "stonewalling", "Leave me alone"),
+]
+
+
+@pytest.mark.parametrize(("text", "kind", "span"), SPANS, ids=[s[0][:40] for s in SPANS])
+def test_finding_kind_and_exact_span(text, kind, span):
+    found = analyze(text)
+    assert (kind, span) in [(f.kind, f.text) for f in found], kinds_and_texts(text)
+    for f in found:
+        assert text[f.start : f.end] == f.text
+
+
+KIND = [
+    "Thank you for making dinner tonight, it was lovely.",
+    "I've been feeling a bit lonely lately. Could we spend Saturday together?",
+    "You always know how to cheer me up.",
+    "Can we talk tonight about the holiday plans?",
+    "I really appreciated you picking up the kids today.",
+    "You always make me laugh",
+    "You never fail to make me smile.",
+    "You never let me down.",
+    "I'll never forget our trip to Lisbon.",
+    "You're always so thoughtful with gifts.",
+    "Thanks for dinner, it was lovely",
+    "I'm done with work at six, want to grab dinner?",
+    "We had such a crazy week, let's rest on Sunday.",
+    "The kids made a messy cake and it was delicious.",
+    "Are you cold? I can grab you a blanket.",
+    "I love you more every day.",
+    "What do you mean by that? I want to understand.",
+    "Could you pick up milk on the way home?",
+]
+
+
+@pytest.mark.parametrize("text", KIND, ids=[k[:40] for k in KIND])
+def test_kind_or_neutral_message_has_no_findings(text):
+    assert analyze(text) == []
+
+
+WHY_SENTENCE_START = re.compile(r"[.!?][\"”)]?\s+[A-Z]")
+
+
+@pytest.mark.parametrize("text", [s[0] for s in SPANS], ids=[s[0][:40] for s in SPANS])
+def test_each_why_is_one_sentence(text):
+    for f in analyze(text):
+        assert f.why.strip().endswith("."), f.why
+        assert not WHY_SENTENCE_START.search(f.why.strip()[:-1]), f.why
+
+
+@pytest.mark.parametrize(
+    ("pred", "adv", "praise"),
+    [
+        ("make me laugh", "always", True),
+        ("know how to cheer me up", "always", True),
+        ("leave your socks on the floor", "always", False),
+        ("forget my birthday", "always", False),
+        ("help with the dishes", "never", False),
+        ("let me down", "never", True),
+        ("fail to make me smile", "never", True),
+        ("plan anything for us", "never", False),
+    ],
+)
+def test_polarity_of_always_and_never(pred, adv, praise):
+    assert is_praise(pred, adv) is praise
+
+
+@pytest.mark.parametrize(
+    ("text", "aimed"),
+    [
+        ("you're so messy", True),
+        ("it was a messy week", False),
+        ("you pig!", True),
+        ("we went to a pig roast", False),
+        ("stop being so dramatic", True),
+        ("what a dramatic sunset", False),
+    ],
+)
+def test_words_with_innocent_senses_count_only_when_aimed(text, aimed):
+    assert bool(insults(text)) is aimed
+
+
+@pytest.mark.parametrize("word", ["f**k", "sh!t", "a$$", "fuckin", "bullshit", "dumbass", "wtf"])
+def test_disguised_profanity_is_found(word):
+    text = f"this is {word} honestly"
+    spans = profanity(text)
+    assert any(text[s:e] == word for s, e in spans), spans
+
+
+def test_findings_are_sorted_and_name_each_part_once():
+    text = "Why do you always forget my birthday? It's like you don't even care."
+    found = analyze(text)
+    assert [f.start for f in found] == sorted(f.start for f in found)
+    for a in found:
+        for b in found:
+            if a is not b:
+                assert not (a.start <= b.start and b.end <= a.end and a.kind == b.kind)
+
+
+WORDS = [
+    "you",
+    "never",
+    "always",
+    "so",
+    "lazy",
+    "idiot",
+    "fuck",
+    "the",
+    "dishes",
+    "why",
+    "do",
+    "stop",
+    "yelling",
+    "I",
+    "love",
+    "whatever",
+    "'re",
+    "n't",
+    ",",
+    ".",
+    "!",
+    "?",
+    " ",
+    "é",
+    "İ",
+    "\u2019",
+    "😡",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(WORDS), max_size=25).map(" ".join))
+def test_spans_are_exact_for_any_text(text):
+    for f in analyze(text):
+        assert text[f.start : f.end] == f.text
+        assert f.kind in {
+            "criticism",
+            "contempt",
+            "defensiveness",
+            "stonewalling",
+            "absolute",
+            "demand",
+            "loaded_question",
+        }
