@@ -1,0 +1,598 @@
+"""The chat-model engine: prompts, structured output, checks, and per-call fallback.
+
+Any OpenAI-compatible chat model may improve the wording, but every reply goes through the
+same checks as offline output. A reply that fails them, or a model that fails to reply, is
+replaced for that call by the offline result, and `engine`/`note` say which answered and why.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import string
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, TypeVar
+
+import openai
+from langchain_core.language_models import BaseChatModel
+from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from pydantic import BaseModel, Field, ValidationError
+
+from .analysis import analyze
+from .citations import cite
+from .config import REPO_ROOT, ConfigError
+from .openers import check_opener, frame, topic_words
+from .results import (
+    Alternative,
+    AskResult,
+    Citation,
+    Opener,
+    OpenersResult,
+    Passage,
+    RewriteResult,
+)
+from .rewrite import check_rewrite
+from .safety import screen
+
+logger = logging.getLogger(__name__)
+
+PROMPTS_DIR = REPO_ROOT / "prompts"
+MAX_TOKENS = 700  # a rewrite, an answer or five openers fit well within this
+STRUCTURED_METHOD = "function_calling"  # see LLMEngine for why
+PASSAGES_K = 5
+MIN_OPENERS, MAX_OPENERS = 3, 5
+MAX_SENTENCES = 6
+MAX_OPENER_CHARS = 300
+MIN_QUOTE_WORDS = 3
+
+T = TypeVar("T", bound=BaseModel)
+
+
+# --- prompts -------------------------------------------------------------------------------
+
+
+class PromptError(ValueError):
+    """A prompt file and the variables given to it do not match; the message names them."""
+
+
+_ROLE_MARK = re.compile(r"^<!--\s*role:\s*(system|user)\s*-->\s*$", re.MULTILINE)
+
+
+def render_prompt(
+    name: str, variables: dict[str, str], prompts_dir: Path = PROMPTS_DIR
+) -> list[BaseMessage]:
+    """Render prompts/NAME.md with `variables` into chat messages.
+
+    The file holds `$name` placeholders (string.Template syntax, `$$` for a literal dollar)
+    and `<!-- role: system -->` / `<!-- role: user -->` lines that start each message (text
+    before the first such line is not sent). Every placeholder must be given and every given
+    variable must be used.
+    """
+    path = prompts_dir / f"{name}.md"
+    source = path.read_text(encoding="utf-8")
+    template = string.Template(source)
+    if not template.is_valid():
+        raise PromptError(f"{path.name} has a malformed placeholder (write $$ for a dollar sign)")
+    placeholders = set(template.get_identifiers())
+    missing = sorted(placeholders - variables.keys())
+    unknown = sorted(variables.keys() - placeholders)
+    if missing:
+        raise PromptError(f"{path.name} needs variable(s) not given: {', '.join(missing)}")
+    if unknown:
+        raise PromptError(f"{path.name} has no placeholder for: {', '.join(unknown)}")
+    marks = list(_ROLE_MARK.finditer(source))
+    if not marks:
+        return [HumanMessage(template.substitute(variables).strip())]
+    # Roles come from the file itself, so no value substituted into it can start a message.
+    messages: list[BaseMessage] = []
+    for i, mark in enumerate(marks):
+        end = marks[i + 1].start() if i + 1 < len(marks) else len(source)
+        part = string.Template(source[mark.end() : end]).substitute(variables).strip()
+        messages.append(SystemMessage(part) if mark.group(1) == "system" else HumanMessage(part))
+    return messages
+
+
+def _fence(text: str, tag: str) -> str:
+    """Keep `text` inside its <tag> delimiters: a tag typed into it is defused."""
+    return re.sub(rf"<\s*(/?)\s*{tag}\s*>", rf"(\1{tag})", text, flags=re.IGNORECASE)
+
+
+def _number_passages(passages: list[Passage]) -> str:
+    blocks = []
+    for n, p in enumerate(passages, 1):
+        heading = " - ".join(part for part in (p.title, p.section) if part)
+        blocks.append(f"[{n}] {heading}\n{_fence(p.text.strip(), 'passages')}")
+    return "\n\n".join(blocks)
+
+
+# --- the model's replies -------------------------------------------------------------------
+# The field descriptions reach the model through the schema, so they say what is wanted.
+
+
+class RewriteReply(BaseModel):
+    """A calmer version of an angry draft, with two alternatives."""
+
+    rewrite: str = Field(
+        description="The draft rewritten in the first person, without blame, keeping its "
+        "topic, ending with one concrete request; one to three sentences."
+    )
+    gentle: str = Field(description="The same message with the hostility taken out.")
+    brief: str = Field(description="One short sentence that makes the request.")
+    explanation: str = Field(description="One sentence: what was changed and why.")
+
+
+class CitedSentence(BaseModel):
+    text: str = Field(description="One sentence of the answer.")
+    source: int = Field(description="The number of the passage this sentence rests on.")
+    quote: str = Field(description="Words copied exactly from that passage that support it.")
+
+
+class AnswerReply(BaseModel):
+    """An answer built only from the numbered passages."""
+
+    sentences: list[CitedSentence] = Field(description="Two to four sentences.")
+
+
+class CitedOpener(BaseModel):
+    text: str = Field(description="A first sentence the person could say to their partner.")
+    source: int = Field(description="The number of the passage the opener is built on.")
+    quote: str = Field(description="Words copied exactly from that passage.")
+
+
+class OpenersReply(BaseModel):
+    """Ways to open a hard conversation, each grounded in a passage."""
+
+    openers: list[CitedOpener] = Field(description="Three to five openers.")
+
+
+class ModelFault(Exception):
+    """The model gave no usable reply; the message is a plain reason for the note."""
+
+
+# --- the chat model ------------------------------------------------------------------------
+
+
+def make_chat_model(
+    settings, *, max_tokens: int = MAX_TOKENS, http_client: Any = None
+) -> BaseChatModel:
+    """A ChatOpenAI client for OpenAI or any OpenAI-compatible server, bounded in time.
+
+    `http_client` (an httpx.Client) is for tests that answer requests in-process.
+    """
+    if not settings.llm_configured:
+        raise ConfigError(
+            "The model engine needs a chat model: set OPENAI_API_KEY (OpenAI) or "
+            "OPENAI_BASE_URL (a local OpenAI-compatible server such as Ollama or llama.cpp)"
+        )
+    from langchain_openai import ChatOpenAI
+
+    # langchain-openai sends the limit as `max_completion_tokens`, which llama.cpp-style
+    # servers ignore; they read the older `max_tokens`, so other servers get both.
+    base_url = settings.openai_base_url or ""
+    extra_body = (
+        {"max_tokens": max_tokens} if base_url and "api.openai.com" not in base_url else None
+    )
+    return ChatOpenAI(
+        model=settings.chat_model,
+        base_url=settings.openai_base_url,
+        # Local servers ignore the key, but the client insists on one.
+        api_key=settings.openai_api_key or "not-needed",
+        timeout=settings.llm_timeout,
+        max_retries=settings.llm_retries,
+        temperature=0.3,
+        max_tokens=max_tokens,
+        extra_body=extra_body,
+        http_client=http_client,
+    )
+
+
+def _describe_fault(exc: BaseException) -> str:
+    if isinstance(exc, openai.APITimeoutError | TimeoutError):
+        return "the model did not answer in time"
+    if isinstance(exc, openai.APIConnectionError | ConnectionError):
+        return "the model server could not be reached"
+    if isinstance(exc, openai.RateLimitError):
+        return "the model service is limiting requests (429)"
+    if isinstance(exc, openai.AuthenticationError | openai.PermissionDeniedError):
+        return f"the model service refused the API key ({exc.status_code})"
+    if isinstance(exc, openai.APIStatusError):
+        return f"the model service returned an error ({exc.status_code})"
+    if isinstance(exc, openai.LengthFinishReasonError):
+        return "the model's reply was cut off at the length limit"
+    if isinstance(exc, ValidationError | json.JSONDecodeError | ValueError):
+        return "the model's reply was not the JSON asked for"
+    return f"the model call failed ({type(exc).__name__})"
+
+
+def _json_objects(text: str) -> list[Any]:
+    """Every top-level JSON object found in `text` (code fences and chatter around it allowed)."""
+    decoder = json.JSONDecoder()
+    found, i = [], text.find("{")
+    while i != -1:
+        try:
+            obj, end = decoder.raw_decode(text, i)
+        except json.JSONDecodeError:
+            i = text.find("{", i + 1)
+            continue
+        found.append(obj)
+        i = text.find("{", end)
+    return found
+
+
+def _validate_any(schema: type[T], candidates: list[Any]) -> T | None:
+    for obj in candidates:
+        # Small models sometimes wrap the object: {"arguments": {...}} or {"properties": {...}}.
+        nested = [v for v in obj.values() if isinstance(v, dict)] if isinstance(obj, dict) else []
+        for candidate in (obj, *nested):
+            try:
+                return schema.model_validate(candidate)
+            except ValidationError:
+                continue
+    return None
+
+
+def _parse_message(schema: type[T], message: Any) -> T | None:
+    """The reply read from a message's tool calls or its text, or None."""
+    candidates: list[Any] = [call.get("args") for call in getattr(message, "tool_calls", [])]
+    content = getattr(message, "content", message)
+    if isinstance(content, list):  # content blocks
+        content = "".join(b.get("text", "") if isinstance(b, dict) else str(b) for b in content)
+    if isinstance(content, str):
+        candidates += _json_objects(content)
+    return _validate_any(schema, candidates)
+
+
+# --- checks on model text ------------------------------------------------------------------
+
+_CITE_MARK = re.compile(r"\s*\[\d+\]")
+_WORD = re.compile(r"[a-z]+(?:['’][a-z]+)?")
+_STOP = frozenset(
+    "that this with have from they them their there what when your about would could should "
+    "been were will just more than into also some very like because which while other".split()
+)
+
+
+def _clean(text: str) -> str:
+    text = " ".join(text.split())
+    if len(text) >= 2 and text[0] in "\"“'" and text[-1] in "\"”'":
+        text = text[1:-1].strip()
+    return text
+
+
+def _content_words(text: str) -> set[str]:
+    words = _WORD.findall(text.lower())
+    return {w[:5] for w in words if len(w) >= 4 and w not in _STOP}
+
+
+_QUOTE_CHARS = {"'": "['’‘]", "’": "['’‘]", "‘": "['’‘]", '"': '["“”]', "“": '["“”]', "”": '["“”]'}
+
+
+def locate_quote(quote: str, text: str) -> str | None:
+    """The exact span of `text` that `quote` copies, allowing for whitespace and quote marks.
+
+    Models often turn curly apostrophes straight and re-flow line breaks; the span returned is
+    the text's own, so what is cited stays verbatim.
+    """
+    words = quote.strip().strip('"“”').strip().split()
+    if not words:
+        return None
+    pattern = r"\s+".join(
+        "".join(_QUOTE_CHARS.get(ch, re.escape(ch)) for ch in word) for word in words
+    )
+    match = re.search(pattern, text)
+    return match.group(0) if match else None
+
+
+def _check_quote(n: int, passage: Passage, source: int, quote: str) -> tuple[Citation | None, str]:
+    """Citation `n` for `quote` when it is verbatim in `passage` (the model's `source`)."""
+    span = locate_quote(quote, passage.text)
+    if span is None:
+        return None, f"quoted text that is not in passage [{source}]"
+    if len(span.split()) < MIN_QUOTE_WORDS:
+        return None, f"quoted too little of passage [{source}] to show its source"
+    citation = cite(n, passage, span)
+    if citation is None:
+        return None, f"quoted text that is not in passage [{source}]"
+    return citation, ""
+
+
+def _passage(passages: list[Passage], source: int) -> Passage | None:
+    return passages[source - 1] if 1 <= source <= len(passages) else None
+
+
+def _sentence_with_mark(text: str, n: int) -> str:
+    """`text` as a sentence of the answer followed by its marker, as the offline answer has it."""
+    text = _CITE_MARK.sub("", text).strip()
+    if not re.search(r"[.!?…][\"”’)]*$", text):
+        text += "."
+    return f"{text} [{n}]"
+
+
+# --- the engine ----------------------------------------------------------------------------
+
+
+class LLMEngine:
+    """The model engine: the offline engine's checks and fallbacks around a chat model.
+
+    Structured output uses tool calling (`method="function_calling"`) by default: OpenAI
+    supports it, and llama.cpp-style servers constrain a forced tool call with a grammar.
+    Whatever the method, a reply that does not parse is also read as JSON from plain text.
+    """
+
+    name = "llm"
+
+    def __init__(self, offline, chat_model: BaseChatModel, *, method: str = STRUCTURED_METHOD):
+        self.offline = offline
+        self.chat_model = chat_model
+        self.method = method
+
+    @property
+    def model_name(self) -> str:
+        return str(getattr(self.chat_model, "model_name", "") or type(self.chat_model).__name__)
+
+    def _call(self, schema: type[T], messages: list[BaseMessage]) -> T:
+        """The model's reply as `schema`; any fault of the model raises ModelFault."""
+        try:
+            try:
+                runnable = self.chat_model.with_structured_output(
+                    schema, method=self.method, include_raw=True
+                )
+            except NotImplementedError:  # a chat model without tool calling
+                return self._parse_or_fault(schema, self.chat_model.invoke(messages))
+            out = runnable.invoke(messages)
+        except Exception as exc:  # any model fault falls back; none reaches the person
+            reason = _describe_fault(exc)
+            logger.warning("model call failed: %s (%s)", reason, type(exc).__name__)
+            raise ModelFault(reason) from exc
+        parsed = out.get("parsed")
+        if isinstance(parsed, schema):
+            return parsed
+        return self._parse_or_fault(schema, out.get("raw"))
+
+    def _parse_or_fault(self, schema: type[T], message: Any) -> T:
+        parsed = _parse_message(schema, message)
+        if parsed is not None:
+            return parsed
+        if self._cut_off(message):
+            raise ModelFault("the model's reply was cut off at the length limit")
+        logger.warning("model reply did not match %s", schema.__name__)
+        raise ModelFault("the model's reply was not the JSON asked for")
+
+    def _cut_off(self, message: Any) -> bool:
+        metadata = getattr(message, "response_metadata", None) or {}
+        if metadata.get("finish_reason") == "length":
+            return True
+        # llama.cpp reports a forced tool call cut short as finish_reason "tool_calls".
+        limit = getattr(self.chat_model, "max_tokens", None)
+        used = (getattr(message, "usage_metadata", None) or {}).get("output_tokens")
+        return bool(limit and used and used >= limit)
+
+    # rewrite
+
+    def rewrite(self, text: str) -> RewriteResult:
+        """The model's rewrite when it passes the checks, else the offline one (note says why)."""
+        offline = self.offline.rewrite(text)  # validates the input and screens it first
+        if offline.safety.flagged or not offline.changed:
+            return offline
+        messages = render_prompt("rewrite", {"draft": _fence(text, "draft")})
+        try:
+            reply = self._call(RewriteReply, messages)
+        except ModelFault as fault:
+            return _fallback(offline, f"{_capital(str(fault))}, so this is the offline rewrite.")
+        problem = self._rewrite_problem(text, reply)
+        if problem:
+            return _fallback(offline, f"{problem}, so this is the offline rewrite.")
+        note = f"Rewritten by the model ({self.model_name}); it passed the same checks."
+        explanation = _clean(reply.explanation)
+        if (
+            explanation
+            and len(explanation) <= 300
+            and not analyze(explanation)
+            and not screen(explanation).flagged
+        ):
+            note = f"{note} {explanation}"
+        return RewriteResult(
+            input=text,
+            rewrite=_clean(reply.rewrite),
+            changed=True,
+            alternatives=[
+                Alternative("gentle", _clean(reply.gentle)),
+                Alternative("brief", _clean(reply.brief)),
+            ],
+            findings=analyze(text),  # offsets are ours, never the model's
+            safety=offline.safety,
+            engine=self.name,
+            note=note,
+        )
+
+    @staticmethod
+    def _rewrite_problem(draft: str, reply: RewriteReply) -> str:
+        """Why the model's rewrite cannot be shown, or '' when it passes."""
+        rewrite = _clean(reply.rewrite)
+        if not rewrite:
+            return "The model returned an empty rewrite"
+        if screen(rewrite).flagged:
+            return "The model's rewrite set off the safety screen"
+        problems = check_rewrite(draft, rewrite)
+        if problems:
+            return f"The model's rewrite was set aside because {_and(problems)}"
+        for style, alt in (("gentle", reply.gentle), ("brief", reply.brief)):
+            alt = _clean(alt)
+            if not alt:
+                return f"The model left its {style} version empty"
+            findings = analyze(alt)
+            if findings:
+                return f"The model's {style} version still contained {_hostile(findings[0])}"
+            if screen(alt).flagged:
+                return f"The model's {style} version set off the safety screen"
+        return ""
+
+    # ask
+
+    def ask(self, question: str) -> AskResult:
+        """An answer whose every sentence cites a verbatim quote, else the offline answer."""
+        offline = self.offline.ask(question)  # validates the question and decides the scope
+        if offline.refused:
+            return offline
+        passages = self.offline.retrieve(question, k=PASSAGES_K)
+        if not passages:
+            return offline
+        messages = render_prompt(
+            "ask",
+            {"question": _fence(question, "question"), "passages": _number_passages(passages)},
+        )
+        try:
+            reply = self._call(AnswerReply, messages)
+        except ModelFault as fault:
+            return _fallback(offline, f"{_capital(str(fault))}, so this is the offline answer.")
+        sentences, citations, problem = self._cited_sentences(reply, passages)
+        if problem:
+            return _fallback(
+                offline, f"The model's answer {problem}, so this is the offline answer."
+            )
+        return AskResult(
+            question=question,
+            answer=" ".join(sentences),
+            refused=False,
+            citations=citations,
+            engine=self.name,
+            note=f"Answered by the model ({self.model_name}); every quote was checked "
+            "against the guidance.",
+        )
+
+    @staticmethod
+    def _cited_sentences(
+        reply: AnswerReply, passages: list[Passage]
+    ) -> tuple[list[str], list[Citation], str]:
+        if not reply.sentences:
+            return [], [], "had no sentences"
+        if len(reply.sentences) > MAX_SENTENCES:
+            return [], [], f"ran to {len(reply.sentences)} sentences"
+        sentences: list[str] = []
+        citations: list[Citation] = []
+        numbers: dict[tuple[str, int], int] = {}
+        for item in reply.sentences:
+            text = _clean(_CITE_MARK.sub("", item.text))
+            if not text:
+                return [], [], "had an empty sentence"
+            passage = _passage(passages, item.source)
+            if passage is None:
+                return [], [], f"cited passage [{item.source}], which it was not given"
+            citation, problem = _check_quote(len(citations) + 1, passage, item.source, item.quote)
+            if citation is None:
+                return [], [], problem
+            if not _content_words(text) & _content_words(citation.quote):
+                return (
+                    [],
+                    [],
+                    f"had a sentence that its quote from [{item.source}] does not support",
+                )
+            key = (passage.id, citation.start)
+            if key not in numbers:
+                numbers[key] = len(citations) + 1
+                citations.append(citation)
+            sentences.append(_sentence_with_mark(text, numbers[key]))
+        return sentences, citations, ""
+
+    # openers
+
+    def openers(self, topic: str) -> OpenersResult:
+        """Three to five checked, cited openers from the model, else the offline ones."""
+        offline = self.offline.openers(topic)  # validates the topic
+        if not offline.openers:
+            return offline
+        passages = self.offline.retrieve(topic, k=PASSAGES_K)
+        if not passages:
+            return offline
+        messages = render_prompt(
+            "openers", {"topic": _fence(topic, "topic"), "passages": _number_passages(passages)}
+        )
+        try:
+            reply = self._call(OpenersReply, messages)
+        except ModelFault as fault:
+            return _fallback(offline, f"{_capital(str(fault))}, so these are the offline openers.")
+        stems = topic_words(frame(topic).query)  # the topic words the offline openers use
+        kept: list[Opener] = []
+        reasons: list[str] = []
+        for item in reply.openers[: MAX_OPENERS * 2]:
+            opener, reason = _check_opener(item, passages, stems)
+            if opener is None:
+                reasons.append(reason)
+            elif all(opener.text != o.text for o in kept):
+                kept.append(opener)
+        written = len(reply.openers)
+        if len(kept) < MIN_OPENERS:
+            return _fallback(
+                offline,
+                f"{_openers_problem(written, len(kept), reasons)}, "
+                "so these are the offline openers.",
+            )
+        note = f"Written by the model ({self.model_name}); each opener passed the checks."
+        if len(kept) < written:
+            note = (
+                f"Written by the model ({self.model_name}); {len(kept)} of its {written} openers "
+                "passed the checks and the rest were left out."
+            )
+        return OpenersResult(
+            topic=topic,
+            openers=kept[:MAX_OPENERS],
+            tips=offline.tips,
+            engine=self.name,
+            note=note,
+        )
+
+
+def _check_opener(
+    item: CitedOpener, passages: list[Passage], stems: list[str]
+) -> tuple[Opener | None, str]:
+    """The opener with its citation when it passes the offline openers' checks, else why not."""
+    text = _clean(item.text)
+    if not text:
+        return None, "empty"
+    if len(text) > MAX_OPENER_CHARS:
+        return None, "too long to say"
+    findings = analyze(text)
+    if findings:
+        return None, _hostile(findings[0])
+    problem = check_opener(text, stems)
+    if problem:
+        return None, problem
+    passage = _passage(passages, item.source)
+    if passage is None:
+        return None, f"cited passage [{item.source}], which it was not given"
+    citation, problem = _check_quote(1, passage, item.source, item.quote)
+    if citation is None:
+        return None, problem
+    return Opener(text=text, citations=[citation]), ""
+
+
+def _openers_problem(written: int, kept: int, reasons: list[str]) -> str:
+    why = f" (first problem: {reasons[0]})" if reasons else ""
+    if written == 0:
+        return "The model wrote no openers"
+    if kept == 0:
+        return f"None of the model's {written} opener(s) passed the checks{why}"
+    return f"Only {kept} of the model's {written} openers passed the checks{why}"
+
+
+def _hostile(finding) -> str:
+    return f'hostile wording ("{finding.text}", {finding.kind.replace("_", " ")})'
+
+
+def _and(parts: list[str]) -> str:
+    return parts[0] if len(parts) == 1 else f"{', '.join(parts[:-1])} and {parts[-1]}"
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+R = TypeVar("R", RewriteResult, AskResult, OpenersResult)
+
+
+def _fallback(offline: R, why: str) -> R:
+    """The offline result, with a note saying why the model's was not used."""
+    note = f"{why} {offline.note}".strip() if offline.note else why
+    return replace(offline, engine="offline", note=note)
