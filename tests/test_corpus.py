@@ -17,7 +17,9 @@ CORPUS_DIR = REPO_ROOT / "corpus"
 SPARK = "corpus/spark-back-in-a-broken-relationship.md"
 FALL = "corpus/fall-back-in-love-12-things.md"
 # The articles the corpus was curated from; outside the repository, so optional.
-SEEDS_DIR = Path(os.environ.get("HELPER_SEEDS_DIR", "/work/shared/seeds"))
+SEEDS_DIR = Path(
+    os.environ.get("HELPER_SEEDS_DIR", Path(__file__).resolve().parents[2] / "shared" / "seeds")
+)
 SEEDS = {SPARK: "000_c9d6df4d0b5d511b.txt", FALL: "002_53eb16504f5831ab.txt"}
 
 SPARK_OUTLINE = [
