@@ -20,7 +20,6 @@ from .results import Finding
 _QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'", "`": "'"})
 # A word as a person types it, disguises kept inside: f**k, sh!t, a$$ (same as the evals).
 _TOKEN = re.compile(r"[a-z0-9]+(?:[*$@!#_\-]+[a-z0-9]+)*[*$]*")
-_YOU_ONLY = {"again", "anymore", "any more"}
 _NEVERISH = re.compile(r"\b(?:never|hardly|rarely|not)\b|n'?t\b")
 
 
@@ -248,6 +247,11 @@ def _absolutes() -> re.Pattern:
     return re.compile(lexicon("patterns.yaml")["absolutes"]["pattern"])
 
 
+@cache
+def _you_only() -> re.Pattern:
+    return re.compile(lexicon("patterns.yaml")["absolutes"]["you_only"])
+
+
 @lru_cache(maxsize=4096)
 def _analyze(text: str) -> tuple[Finding, ...]:
     low = fold(text)
@@ -287,10 +291,11 @@ def _analyze(text: str) -> tuple[Finding, ...]:
         sentence = _sentence_after(low, m.end())
         if is_praise(sentence, m.group()):
             continue
-        # "again" and "anymore" overstate only when pinned on them ("you're late again");
-        # "I don't feel close anymore" and "it was forgotten again" are the sender's own story.
+        # "again", "anymore", "the whole X" overstate only when pinned on them ("you're late
+        # again"); "I don't feel close anymore" and "it was forgotten again" are the sender's
+        # own story.
         before = low[max(low.rfind(c, 0, m.start()) for c in ".!?\n") + 1 : m.start()]
-        if m.group() in _YOU_ONLY and not re.search(r"\b(?:you|u|ur)\b", before):
+        if _you_only().fullmatch(m.group()) and not re.search(r"\b(?:you|u|ur)\b", before):
             continue
         # other absolutes in the sentence are not evidence either ("never again")
         negative = _polarity()[1].search(
@@ -298,7 +303,45 @@ def _analyze(text: str) -> tuple[Finding, ...]:
         )
         if found or negative:
             add("absolute", m.start(), m.end(), data["absolutes"]["why"])
+    found = _dedupe(found)
+    for m in _context_sarcasm().finditer(low):
+        start, end = m.span("span")
+        if any(f.start < end and start < f.end for f in found):
+            continue
+        if found or _complaint_beside(low, start, end):
+            why = data["context_sarcasm"]["why"].format(word=text[start:end].strip(" ,"))
+            add("contempt", start, end, why)
     return tuple(_dedupe(found))
+
+
+def sarcasm_alone(text: str) -> Finding | None:
+    """The finding for a clause that is only a word of context sarcasm ("Great job.",
+    "Unbelievable"), which analyze() flags only beside a complaint; None for any other."""
+    low = fold(text).strip()
+    m = _context_sarcasm().match(low)
+    if not m or low[m.end() :].strip(" .!?,…"):
+        return None
+    start, end = m.span("span")
+    why = lexicon("patterns.yaml")["context_sarcasm"]["why"].format(word=text[start:end])
+    return Finding("contempt", text[start:end], start, end, why)
+
+
+@cache
+def _context_sarcasm() -> re.Pattern:
+    return re.compile(lexicon("patterns.yaml")["context_sarcasm"]["pattern"])
+
+
+def _complaint_beside(low: str, start: int, end: int) -> bool:
+    """Whether the sentence before or after low[start:end] complains about "you": "You left
+    the car with no gas. Unbelievable." (the cue words are polarity.negative)."""
+    negative = _polarity()[1]
+    left = low[:start].rstrip(" .!?,\n")
+    before = left[max(left.rfind(c) for c in ".!?\n") + 1 :]
+    after = re.match(r"[.!?,\s]*([^.!?\n]*)", low[end:]).group(1)
+    return any(
+        re.search(r"\b(?:you|u|ur|your|you're|youre)\b", s) and negative.search(s)
+        for s in (before, after)
+    )
 
 
 def _sentence_after(low: str, end: int) -> str:

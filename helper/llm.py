@@ -7,10 +7,13 @@ replaced for that call by the offline result, and `engine`/`note` say which answ
 
 from __future__ import annotations
 
+import email.utils
 import json
 import logging
+import math
 import re
 import string
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any, TypeVar
@@ -159,7 +162,8 @@ def make_chat_model(
 ) -> BaseChatModel:
     """A ChatOpenAI client for OpenAI or any OpenAI-compatible server, bounded in time.
 
-    `http_client` (an httpx.Client) is for tests that answer requests in-process.
+    `http_client` (an httpx.Client) is for tests that answer requests in-process; without
+    one, the client made here will not wait out a Retry-After longer than the time-out.
     """
     if not settings.llm_configured:
         raise ConfigError(
@@ -174,6 +178,9 @@ def make_chat_model(
     extra_body = (
         {"max_tokens": max_tokens} if base_url and "api.openai.com" not in base_url else None
     )
+    if http_client is None:
+        hook = _refuse_long_retry_after(settings.llm_timeout)
+        http_client = openai.DefaultHttpxClient(event_hooks={"response": [hook]})
     return ChatOpenAI(
         model=settings.chat_model,
         base_url=settings.openai_base_url,
@@ -188,9 +195,54 @@ def make_chat_model(
     )
 
 
+def _retry_after_seconds(headers: Any) -> float | None:
+    """The wait a response's Retry-After-Ms / Retry-After header asks for, in seconds."""
+    for name, divisor in (("retry-after-ms", 1000), ("retry-after", 1)):
+        value = headers.get(name)
+        if value is None:
+            continue
+        try:
+            return float(value) / divisor
+        except ValueError:
+            pass
+        try:  # an HTTP date
+            return email.utils.parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError, OverflowError):
+            return None
+    return None
+
+
+def _refuse_long_retry_after(limit: float):
+    """An httpx response hook: asked to wait longer than `limit` before a retry, do not retry.
+
+    The openai client sleeps out any Retry-After of up to two minutes before each retry,
+    however short its time-out; the person would wait that long for the offline result.
+    """
+
+    def hook(response: Any) -> None:
+        wait = _retry_after_seconds(response.headers)
+        if wait is not None and not (math.isfinite(wait) and wait <= limit):
+            response.headers["x-should-retry"] = "false"  # honoured by the openai client
+
+    return hook
+
+
+def _broke_off(exc: BaseException) -> bool:
+    """True when the server closed the connection before its reply was complete."""
+    seen = 0
+    cause: BaseException | None = exc
+    while cause is not None and seen < 10:
+        if type(cause).__name__ == "RemoteProtocolError":  # httpx / httpx2 / httpcore / h11
+            return True
+        cause, seen = cause.__cause__ or cause.__context__, seen + 1
+    return False
+
+
 def _describe_fault(exc: BaseException) -> str:
     if isinstance(exc, openai.APITimeoutError | TimeoutError):
         return "the model did not answer in time"
+    if isinstance(exc, openai.APIConnectionError) and _broke_off(exc):
+        return "the model server broke off its reply before it was complete"
     if isinstance(exc, openai.APIConnectionError | ConnectionError):
         return "the model server could not be reached"
     if isinstance(exc, openai.RateLimitError):
@@ -203,6 +255,10 @@ def _describe_fault(exc: BaseException) -> str:
         return "the model's reply was cut off at the length limit"
     if isinstance(exc, ValidationError | json.JSONDecodeError | ValueError):
         return "the model's reply was not the JSON asked for"
+    if isinstance(exc, openai.APIResponseValidationError) or (
+        isinstance(exc, TypeError) and "'choices'" in str(exc)  # langchain-openai's wording
+    ):
+        return "the model server's reply was not a chat completion"
     return f"the model call failed ({type(exc).__name__})"
 
 

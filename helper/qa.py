@@ -29,6 +29,7 @@ LEXICAL_WEIGHT = 0.5
 PASSAGE_WEIGHT = 0.3
 RANK_WEIGHT = 0.1
 MAX_SENTENCES = 4
+QUESTION_PENALTY = 0.15  # the guidance's rhetorical questions rarely answer anything
 LABEL_ITEMS = 3  # list items that stand in for a list's label
 TOP_PASSAGES = 5
 STRONG_SENTENCE = 0.0
@@ -112,6 +113,8 @@ def rank_sentences(index: Index, retrieval: Retrieval) -> list[tuple[Sentence, f
             + RANK_WEIGHT / (1 + rank.get(s.chunk, 9))
             + PASSAGE_WEIGHT * retrieval.similarity.get(s.chunk, 0.0)
         )
+        if s.text.rstrip().endswith("?"):
+            score -= QUESTION_PENALTY
         scored.append((s, score))
     scored.sort(key=lambda item: -item[1])
     return scored

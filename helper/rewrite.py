@@ -18,7 +18,16 @@ from functools import cache, lru_cache
 from lemminflect import getAllLemmas, getInflection, getLemma
 
 from . import safety
-from .analysis import analyze, blame_verbs, fold, insults, is_praise, lexicon, profanity
+from .analysis import (
+    analyze,
+    blame_verbs,
+    fold,
+    insults,
+    is_praise,
+    lexicon,
+    profanity,
+    sarcasm_alone,
+)
 from .config import MAX_DRAFT_CHARS
 from .inputs import check_text
 from .results import Alternative, RewriteResult
@@ -161,11 +170,28 @@ _JOINERS = set(
     love hate said say says mean wish hope cause cos cuz or maybe then thank thanks with to for of
     at about from after before is was whenever unless though although even course should must might
     may shall can't won't don't didn't couldn't wouldn't doesn't isn't aren't wasn't weren't
-    shouldn't haven't hasn't cant wont dont didnt""".split()
+    shouldn't haven't hasn't cant wont dont didnt also plus oh well honestly seriously anyway
+    besides now yeah ok okay yet""".split()
+)
+# Words that only join a clause to the one before ("Also", "And", "Plus"): never a sentence.
+_CONNECTIVES = set(
+    """also and plus but so then oh well anyway besides or yet because cause cos cuz like
+    too now again""".split()
 )
 _SUBJECT = re.compile(
     r"(?:you|i|it's|its|it|we|that's|this|your|whatever|fine|thanks|seriously|honestly|and you"
-    r"|but you|so you)\b"
+    r"|but you|so you|(?:are|were|r)\s+(?:you|u))\b"
+)
+# A question tagged onto a complaint, with no comma: "you forgot the milk are you kidding me"
+_TAG = re.compile(
+    r"\s+(?=(?:are|r|were)\s+(?:you|u)\s+(?:serious|kidding|joking|crazy|insane|deaf|blind|stupid"
+    r"|dumb|dense|thick|for\s+real|out\s+of\s+your\s+mind|even\s+listening|listening|high|drunk"
+    r"|an?\s+\w+)\b(?:\s+\w+){0,3}\s*$)"
+)
+# "you forgot to pay the rent and of course you didn't tell me": two complaints in one
+_AND_YOU = re.compile(
+    r"[\s,]+(?=(?:and|but)\s+(?:(?:then|also|of\s+course|obviously|as\s+usual|now|still|on\s+top"
+    r"\s+of\s+that|to\s+top\s+it\s+off)\s+)*(?:you|u)\s+(?!(?:and|or|too|both|guys)\b)[a-z'])"
 )
 
 
@@ -184,8 +210,20 @@ def _clauses(text: str) -> list[tuple[str, str]]:
             for i, piece in enumerate(pieces):
                 for run in _split_run_on(piece):
                     out.append((run.strip(" ,"), end if i == len(pieces) - 1 else ","))
-    merged = [(c, e) for c, e in out if re.search(r"\w", c)]
+    out = [(c, e) for c, e in out if re.search(r"\w", c)]
+    # "Also, you never ...": a connective alone joins the clause after it
+    merged: list[tuple[str, str]] = []
+    for i, (c, e) in enumerate(out):
+        if merged and _only_connectives(merged[-1][0]) and merged[-1][1] == ",":
+            merged[-1] = (merged[-1][0] + " " + c, e)
+        else:
+            merged.append((c, e))
     return merged
+
+
+def _only_connectives(text: str) -> bool:
+    words = re.findall(r"[a-z']+", fold(text))
+    return bool(words) and set(words) <= _CONNECTIVES
 
 
 def _split_commas(part: str) -> list[str]:
@@ -201,11 +239,20 @@ def _split_commas(part: str) -> list[str]:
     for m in re.finditer(r",\s*", part):
         left = part[last : m.start()]
         aimed = re.match(r"(?i)(?:you|ur|u)\b", left) and any(h.framed for h in insults(left))
-        if aimed or _SUBJECT.match(part[m.end() :].lower()):
+        if aimed or _SUBJECT.match(part[m.end() :].lower()) or _sneer(left):
             pieces.append(part[last : m.start()])
             last = m.end()
     pieces.append(part[last:])
     return [p for p in pieces if p.strip()]
+
+
+def _sneer(text: str) -> bool:
+    """ "Nice going", "Great", "Oh wonderful": an opening that only mocks."""
+    if sarcasm_alone(text):
+        return True
+    found = [f for f in analyze(text) if f.kind == "contempt"]
+    covered = sum(f.end - f.start for f in found)
+    return bool(found) and covered >= len(text.strip(" ,")) - 1
 
 
 def _split_run_on(piece: str) -> list[str]:
@@ -223,6 +270,20 @@ def _split_run_on(piece: str) -> list[str]:
     )
     if m and len(cuts) == 1 and insults(m.group(1)):
         return [m.group(1), piece[m.end() :]]
+    tag = _TAG.search(piece.lower())
+    if tag and tag.start() > 0:
+        cuts.append(tag.end())
+    low = piece.lower()
+    if re.match(_LEAD + r"(?:you|u)\b", low) and not re.match(
+        _LEAD + r"(?:you|u)\s+(?:said|promised|told\s+me|swore|agreed)\b", low
+    ):
+        for m in _AND_YOU.finditer(low):
+            second = re.sub(_LEAD, "", low[m.end() :])
+            # "... and you never do": nothing new in the second half, it stays with the first
+            if m.start() > 0 and _content(Clause(second, vp=re.sub(r"^(?:you|u)\s+", "", second))):
+                cuts.append(m.end())
+                break
+    cuts = sorted(set(cuts))
     return [piece[a:b] for a, b in zip(cuts, cuts[1:] + [len(piece)], strict=True)]
 
 
@@ -359,6 +420,8 @@ _FAILED = (
     r"(?:didn't|did\s+not|never|forgot|don't|haven't|didnt|bailed|flaked|cancell?ed|backed\s+out"
     r"|blew\s+it\s+off|changed\s+your\s+mind)"
 )
+# What they "obviously" think: words of mind-reading between "you" and the verb.
+_MIND = r"(?:(?:obviously|clearly|apparently|evidently|really|just|still|always|honestly)\s+)*"
 # Each shape of complaint, matched against a whole clause (lower case) after _LEAD. The
 # order matters: the first that fits wins, so narrower shapes come first.
 _SHAPES = [
@@ -379,10 +442,27 @@ _SHAPES = [
         r"it's\s+(?:always|all|only(?:\s+ever)?)\s+about\s+(?:you\s+and\s+)?your\s+(?P<np>.+)",
     ),
     ("only", r"it's\s+(?:always|all|only(?:\s+ever)?)\s+about\s+(?:you|yourself)\b.*"),
+    # "you care more about X than me", "X matters more to you than I do", "you'd rather X
+    # than Y", "you put X before me", "your X always comes first": X is what comes first
     (
         "care_more",
-        r"you\s+care\s+(?:more\s+about\s+(?P<np>.+?)\s+than\s+(?:about\s+)?(?:me|us)"
-        r"|about\s+(?P<np2>.+?)\s+more\s+than\s+(?:me|us))\b.*",
+        r"you\s+" + _MIND + r"(?:care\s+(?:more\s+about\s+(?P<np>.+?)\s+than\s+(?:about\s+)?"
+        r"(?:me|us|i|we)|about\s+(?P<np2>.+?)\s+more\s+than\s+(?:about\s+)?(?:me|us|i|we))"
+        r"|(?:love|like|value|want|prefer|need|enjoy|trust|respect|listen\s+to)\s+(?P<np3>.+?)\s+"
+        r"more\s+than\s+(?:you\s+\w+\s+)?(?:me|us|i|we)|(?:always\s+)?(?:put|choose|chose"
+        r"|pick|picked)s?\s+(?P<np4>.+?)\s+(?:before|over|ahead\s+of)\s+(?:me|us)|(?:pay|paid)\s+"
+        r"(?:way\s+)?more\s+attention\s+to\s+(?P<np5>.+?)\s+than\s+(?:to\s+)?(?:me|us))\b.*",
+    ),
+    (
+        "care_more",
+        r"(?P<np>(?!you\b).+?)\s+(?:matters?|mattered|means?|meant|is|are|was|were|seems?)\s+"
+        r"(?:so\s+|much\s+|way\s+|a\s+lot\s+)?more(?:\s+important)?\s+to\s+you\s+than\s+.*",
+    ),
+    ("care_more", r"you(?:'d|\s+would)\s+" + _MIND + r"rather\s+(?P<rvp>.+?)\s+than\s+.*"),
+    (
+        "care_more",
+        r"(?P<np>your\s+.+?)\s+(?:always\s+|still\s+)?(?:comes?|came)\s+(?:first"
+        r"|before\s+(?:me|us))\b.*",
     ),
     ("only", r"you\s+(?:only|just)\s+(?:ever\s+)?(?:care|think|worry)\s+about\s+.*"),
     ("stop", r"(?:just\s+|please\s+just\s+|now\s+)?(?:stop|quit)\s+(?P<ving>\w+ing)\b(?P<rest>.*)"),
@@ -514,11 +594,33 @@ def _parse(text: str, end: str) -> Clause:
         c.shape = "drop" if _droppable(c) else "other"
     elif re.match(r"your\s+\w+", low[lead:]) and not is_praise(low):
         c.shape = "other"  # "your shoes are everywhere": a complaint about their things
+    elif re.search(r"\b(?:because|since|after|cause|cuz)\s+(?:you|u)\b", low) and not is_praise(low):
+        c.shape = "other"  # "the dog got out because you left the gate open"
     elif _past_event(low[lead:]) and _content(c) and not is_praise(low):
         c.shape, c.tense = "event", "past"  # "I had to walk home in the rain"
     else:
         c.shape = "self"
+    if c.shape == "other" and _told_in_past(low):
+        c.tense = "past"
     return c
+
+
+def _told_in_past(low: str) -> bool:
+    """ "the dog got out because you left the gate open": a clause about what happened."""
+    if re.search(r"\b(?:is|are|am|'re|'m|do|does|don't|doesn't|keep|keeps|always|never)\b", low):
+        return False
+    return any(_is_past(w) for w in re.findall(r"[a-z']+", low)[:6])
+
+
+def _read(draft: str) -> list[Clause]:
+    """The clauses of a draft that has findings, each with its shape."""
+    clauses = [_parse(t, e) for t, e in _clauses(normalize(draft))]
+    for c in clauses:
+        # "Great job." on its own is sarcasm only beside the complaint the draft makes
+        hit = None if c.findings else sarcasm_alone(c.text + c.end.replace(",", "."))
+        if hit:
+            c.findings, c.shape, c.slots["sarcasm"] = [hit], "drop", True
+    return clauses
 
 
 def _insult_clause(c: Clause, aimed: list) -> Clause:
@@ -544,6 +646,9 @@ def _droppable(c: Clause) -> bool:
     """Sarcasm, shutting down, mockery or a bare command: nothing in it to keep."""
     kinds = {f.kind for f in c.findings}
     covered = sum(f.end - f.start for f in c.findings)
+    low = fold(c.text)
+    if re.match(r"(?:are|r|were)\s+(?:you|u)\b", low) and covered >= 0.6 * len(c.text.strip()):
+        return True  # "are you stupid?" tagged on: a question that only mocks
     if insults(c.text):
         return False  # "the kitchen is disgusting" names something; it is softened instead
     return kinds <= {"contempt", "stonewalling", "demand", "loaded_question", "absolute"} and (
@@ -558,8 +663,13 @@ def _shape_clause(c: Clause, name: str, g: dict) -> bool:
             c.shape = "drop"  # "do you even own a watch?" is mockery, not a complaint
             return True
         name = "never"
+    if name == "care_more" and g.get("rvp"):
+        # "you'd rather play games than ..." -> "playing games" comes first
+        c.shape, c.slots["np"], c.slots["comes"] = name, _gerund(_clean_vp(g["rvp"])), "comes"
+        return True
     if name in ("about_your", "care_more"):
-        c.shape, c.slots["np"] = name, _clean_vp(g.get("np") or g.get("np2") or "")
+        np = next((v for k, v in sorted(g.items()) if k.startswith("np") and v), "")
+        c.shape, c.slots["np"] = name, _common_lower(_clean_vp(np))
         return True
     if name == "only":
         c.shape = "only"
@@ -625,6 +735,15 @@ def _shape_clause(c: Clause, name: str, g: dict) -> bool:
         if _is_past(_original_verb(c.text, _head(c.vp)[0])):
             c.tense = "past"
     return True
+
+
+def _common_lower(text: str) -> str:
+    """ "Your mother", "Work" (from the start of a sentence) for the middle of one; a name
+    ("Jake") keeps its capital."""
+    first = text.split(" ", 1)[0]
+    if first[:1].isupper() and not first.isupper() and getAllLemmas(first.lower()):
+        return first.lower() + text[len(first) :]
+    return text
 
 
 def _verb_like(word: str) -> bool:
@@ -761,7 +880,8 @@ def _slots(c: Clause) -> dict:
         "np": _noun_phrase(c.text),
         **c.slots,
     }
-    s["comes"] = "come" if _plural(s.get("np", "")) else "comes"
+    s.setdefault("comes", "come" if _plural(s.get("np", "")) else "comes")
+    s["seems"] = "seem" if s["comes"] == "come" else "seems"
     s["clause_cap"] = _upper_first(s["clause"])
     return s
 
@@ -1079,6 +1199,8 @@ def _is_noun(word: str) -> bool:
 
 def _gentle_piece(c: Clause, plan: Plan) -> str:
     """One clause, lightly edited: the words first; the shape only if that is not enough."""
+    if c.slots.get("sarcasm"):
+        return ""
     words_out = _soften_words(c.text)
     light = _tidy(_soften(words_out, absolutes=_has_absolute(words_out, plan)))
     if c.shape == "insult":
@@ -1089,7 +1211,10 @@ def _gentle_piece(c: Clause, plan: Plan) -> str:
             return fill(group["gentle"], topic=c.topic)
     if c.shape in _BEHAVIOUR and not _content(c):
         return ""  # "you always do anyway" says nothing to keep
+    if c.shape == "drop" and re.match(r"(?:are|r|were)\s+(?:you|u)\b", fold(c.text)):
+        return _demand_gentle(c)  # "are you stupid?" tagged on: "are?" would be left
     if not analyze(light + c.end) or c.shape in ("self", "other", "", "insult"):
+        c.slots["light"] = light
         return light
     if c.shape == "drop":
         return _demand_gentle(c)
@@ -1124,9 +1249,9 @@ def _reshaped(c: Clause) -> str:
     if c.adv == "for_once" and c.shape == "never":
         return f"Could you {slots['vp_req']}?"
     if c.blame or c.shape == "blame":
-        if c.blame and c.blame.get("gentle"):
-            return fill(c.blame["gentle"], **slots)
         situation = _situation(c, slots, topic)
+        if c.blame and c.blame.get("gentle"):
+            return fill(c.blame["gentle"], situation_cap=_upper_first(situation), **slots)
         return fill(
             shapes["blame"]["gentle"], situation_cap=_upper_first(situation), hurts=slots["hurts"]
         )
@@ -1155,6 +1280,47 @@ def _demand_gentle(c: Clause) -> str:
     return ""
 
 
+_INTERJECTIONS = set("hey oh yeah well okay ok look listen honestly sorry so no yes wow ah".split())
+
+
+def _join_lone_words(pieces: list[str], ends: list[str]) -> list[str]:
+    """No sentence of one word: "Hey. We have clay." -> "Hey, we have clay."; "Also. I wish
+    ..." -> "Also I wish ..."; "..., lol." at the end; a lone "Also." at the end goes."""
+    out: list[str] = []
+    lone_end = ""
+    for piece, end in zip(pieces, ends, strict=True):
+        # an exclamation or a question may stand alone ("Hahha!", "No?"); a connective not
+        if out and _lone(out[-1]) and (lone_end not in "!?" or _only_connectives(out[-1])):
+            word = out.pop().rstrip(".!?,")
+            comma = lone_end == "," or fold(word) in _INTERJECTIONS
+            sep = " " if _only_connectives(word) or not comma else ", "
+            piece = word + sep + _lower_first(piece)
+        out.append(piece)
+        lone_end = end
+    if len(out) > 1 and _lone(out[-1]) and (lone_end not in "!?" or _only_connectives(out[-1])):
+        last = out.pop()
+        if not _only_connectives(last) and out[-1][-1:] != "?":  # "..., lol."
+            out[-1] = out[-1].rstrip(".!,") + ", " + _lower_first(last)
+        elif not _only_connectives(last):
+            out.append(last)
+    return out
+
+
+def _lone(piece: str) -> bool:
+    return len(re.findall(r"[\w']+", piece)) < 2
+
+
+def _repeated(piece: str, pieces: list[str]) -> bool:
+    """ "You're late." beside "It bothers me when you're late.": said again, so it goes."""
+    words = " ".join(re.findall(r"[a-z0-9']+", fold(piece)))
+    return bool(words) and any(
+        other is not piece
+        and len(other) > len(piece)
+        and re.search(r"\b" + re.escape(words) + r"\b", " ".join(re.findall(r"[a-z0-9']+", fold(other))))
+        for other in pieces
+    )
+
+
 def _same(a: str, b: str) -> bool:
     return fold(a.rstrip(".!?,")) == fold(b.rstrip(".!?,"))
 
@@ -1178,6 +1344,7 @@ _QUESTION = re.compile(
 
 def _gentle(clauses: list[Clause], plan: Plan, draft: str) -> str:
     pieces: list[str] = []
+    ends: list[str] = []  # how each piece's clause ended in the draft
     for c in clauses:
         piece = _tidy(_soften(_gentle_piece(c, plan), absolutes=False))
         if piece and analyze(piece):
@@ -1188,6 +1355,8 @@ def _gentle(clauses: list[Clause], plan: Plan, draft: str) -> str:
             continue  # a clause that was only name-calling leaves "you" behind
         if c.end == "?" and _QUESTION.match(fold(piece)):
             end = "?"
+        elif c.end == "?" and not c.slots.get("light"):
+            end = "."  # "You're always on your phone?" said again is no longer a question
         elif c.end in "!," and (c.findings or c.shape not in ("self", "other")):
             end = "."  # no shouting in the calm version
         else:
@@ -1195,8 +1364,13 @@ def _gentle(clauses: list[Clause], plan: Plan, draft: str) -> str:
         if piece[-1] not in ".!?,":
             piece += end
         pieces.append(piece)
+        ends.append(c.end)
+    kept = [i for i, p in enumerate(pieces) if not _repeated(p, pieces)]
+    pieces = _join_lone_words([pieces[i] for i in kept], [ends[i] for i in kept])
     text = _tidy(" ".join(pieces))
     text = re.sub(r",$", ".", text)
+    # a clause split off mid-sentence ("... loudly. and you won't ...") joins back on
+    text = re.sub(r"\.\s+(?=(?:and|but|so)\s)", ", ", text)
     # Mirror how the draft was typed: all lower case stays so, a missing full stop stays missing.
     if re.search(r"[A-Z]", draft.replace("I", "")):
         text = _upper_first(re.sub(r"([.!?])\s+([a-z])", lambda m: f"{m[1]} {m[2].upper()}", text))
@@ -1213,6 +1387,8 @@ def _tidy(text: str) -> str:
     text = re.sub(r"\s+([,.!?;:])", r"\1", text)
     text = re.sub(r"([,;:])\s*(?=[,.!?;:])", "", text)
     text = re.sub(r"([.!?])\s*[,;:]+", r"\1", text)
+    text = re.sub(r"(?<!\.)\.\s*\.(?!\.)", ".", text)  # "gas.." but not an ellipsis
+    text = re.sub(r"([!?])\s*\.", r"\1", text)
     text = re.sub(r"^[\s,;:.!?\-]+", "", text)
     text = re.sub(r"\b(you|the|a|and|to)\s+\1\b", r"\1", text, flags=re.I)
     text = re.sub(r"\ba\s+(?=[aeiou])", "an ", text)
@@ -1259,7 +1435,7 @@ def gentle_edit(text: str) -> str:
     findings = analyze(check_text(text, what="draft", limit=MAX_DRAFT_CHARS))
     if not findings or not is_english(text):
         return text
-    clauses = [_parse(t, e) for t, e in _clauses(normalize(text))]
+    clauses = _read(text)
     plan = _plan(clauses, text)
     plan.absolutes = {fold(f.text) for f in findings if f.kind == "absolute"}
     return _gentle_text(text, clauses, plan, _checked(_compose(plan), plan))
@@ -1292,7 +1468,7 @@ def rewrite_offline(text: str) -> RewriteResult:
             "offline",
             "Nothing in this draft reads as hostile, so I left it as it is.",
         )
-    clauses = [_parse(t, e) for t, e in _clauses(normalize(text))]
+    clauses = _read(text)
     plan = _plan(clauses, text)
     plan.absolutes = {fold(f.text) for f in findings if f.kind == "absolute"}
     rewrite = _checked(_compose(plan), plan)
