@@ -66,9 +66,9 @@ def get_engine(config: Settings | None = None) -> Engine:
             "HELPER_ENGINE=llm needs a model: set OPENAI_BASE_URL (a local server such as "
             "Ollama or llama.cpp) or OPENAI_API_KEY, and HELPER_CHAT_MODEL."
         )
-    from .llm import LLMEngine, make_chat_model
+    from .llm import LLMEngine, call_deadline, make_chat_model
 
-    return LLMEngine(offline, make_chat_model(config))
+    return LLMEngine(offline, make_chat_model(config), deadline=call_deadline(config))
 
 
 def rewrite(text: str) -> RewriteResult:

@@ -13,6 +13,7 @@ import logging
 import math
 import re
 import string
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -238,6 +239,37 @@ def _broke_off(exc: BaseException) -> bool:
     return False
 
 
+def _within(deadline: float | None, fn, *args):
+    """fn(*args), or TimeoutError once `deadline` seconds have passed (None: no deadline).
+
+    The call goes on in a daemon thread until its own time-outs end it; the person does not
+    wait for it."""
+    if deadline is None:
+        return fn(*args)
+    outcome: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            outcome["value"] = fn(*args)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller below
+            outcome["error"] = exc
+
+    worker = threading.Thread(target=run, daemon=True, name="model-call")
+    worker.start()
+    worker.join(deadline)
+    if worker.is_alive():
+        raise TimeoutError(f"no complete reply within {deadline:.0f} s")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["value"]
+
+
+def call_deadline(settings) -> float:
+    """The longest a whole model call may take: a time-out per attempt, plus one honoured
+    Retry-After wait (itself at most a time-out) before each retry, plus a second of slack."""
+    return settings.llm_timeout * (2 * settings.llm_retries + 1) + 1.0
+
+
 def _describe_fault(exc: BaseException) -> str:
     if isinstance(exc, openai.APITimeoutError | TimeoutError):
         return "the model did not answer in time"
@@ -379,10 +411,20 @@ class LLMEngine:
 
     name = "llm"
 
-    def __init__(self, offline, chat_model: BaseChatModel, *, method: str = STRUCTURED_METHOD):
+    def __init__(
+        self,
+        offline,
+        chat_model: BaseChatModel,
+        *,
+        method: str = STRUCTURED_METHOD,
+        deadline: float | None = None,
+    ):
         self.offline = offline
         self.chat_model = chat_model
         self.method = method
+        # The client's time-out bounds each read, not the call: a server that trickles a byte
+        # a second could hold a call open for ever. The deadline bounds the whole call.
+        self.deadline = deadline
 
     @property
     def model_name(self) -> str:
@@ -397,7 +439,7 @@ class LLMEngine:
                 )
             except NotImplementedError:  # a chat model without tool calling
                 return self._parse_or_fault(schema, self.chat_model.invoke(messages))
-            out = runnable.invoke(messages)
+            out = _within(self.deadline, runnable.invoke, messages)
         except Exception as exc:  # any model fault falls back; none reaches the person
             reason = _describe_fault(exc)
             logger.warning("model call failed: %s (%s)", reason, type(exc).__name__)

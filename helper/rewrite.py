@@ -180,7 +180,7 @@ _CONNECTIVES = set(
 )
 _SUBJECT = re.compile(
     r"(?:you|i|it's|its|it|we|that's|this|your|whatever|fine|thanks|seriously|honestly|and you"
-    r"|but you|so you|(?:are|were|r)\s+(?:you|u))\b"
+    r"|but you|so you|(?:are|were|r)\s+(?:you|u)|don't|do\s+not|dont)\b"
 )
 # A question tagged onto a complaint, with no comma: "you forgot the milk are you kidding me"
 _TAG = re.compile(
@@ -191,7 +191,13 @@ _TAG = re.compile(
 # "you forgot to pay the rent and of course you didn't tell me": two complaints in one
 _AND_YOU = re.compile(
     r"[\s,]+(?=(?:and|but)\s+(?:(?:then|also|of\s+course|obviously|as\s+usual|now|still|on\s+top"
-    r"\s+of\s+that|to\s+top\s+it\s+off)\s+)*(?:you|u)\s+(?!(?:and|or|too|both|guys)\b)[a-z'])"
+    r"\s+of\s+that|to\s+top\s+it\s+off)\s+)*(?:(?:you|u)\s+(?!(?:and|or|too|both|guys)\b)[a-z']"
+    r"|(?:it's|its|it\s+is|that's|thats|now\s+(?:she|he|it|they|the|my|our|i)\b|when\s+(?:i|we)\s)))"
+)
+# "u never put the seat down its disgusting": a verdict run on at the end
+_VERDICT = re.compile(
+    r"\s+(?=(?:it's|its|that's|thats|this\s+is)\s+(?:so\s+|really\s+|just\s+|absolutely\s+"
+    r"|totally\s+|fucking\s+|freaking\s+)*[a-z]+\s*$)"
 )
 
 
@@ -239,11 +245,21 @@ def _split_commas(part: str) -> list[str]:
     for m in re.finditer(r",\s*", part):
         left = part[last : m.start()]
         aimed = re.match(r"(?i)(?:you|ur|u)\b", left) and any(h.framed for h in insults(left))
-        if aimed or _SUBJECT.match(part[m.end() :].lower()) or _sneer(left):
+        rest = part[m.end() :]
+        if aimed or _SUBJECT.match(rest.lower()) or _sneer(left) or _hostile_aside(rest):
             pieces.append(part[last : m.start()])
             last = m.end()
     pieces.append(part[last:])
     return [p for p in pieces if p.strip()]
+
+
+def _hostile_aside(rest: str) -> bool:
+    """ "..., are you stupid", "..., what is wrong with you", "..., nice job": the rest of the
+    sentence is a jab of its own, found from its first word."""
+    found = analyze(rest)
+    return _sneer(rest) or any(
+        f.start <= 1 and f.kind in ("contempt", "loaded_question", "demand") for f in found
+    )
 
 
 def _sneer(text: str) -> bool:
@@ -274,7 +290,10 @@ def _split_run_on(piece: str) -> list[str]:
     if tag and tag.start() > 0:
         cuts.append(tag.end())
     low = piece.lower()
-    if re.match(_LEAD + r"(?:you|u)\b", low) and not re.match(
+    verdict = _VERDICT.search(low)
+    if verdict and low[: verdict.start()].split()[-1] not in _JOINERS:
+        cuts.append(verdict.end())
+    if re.match(_LEAD + r"(?:you|u|i|we)\b", low) and not re.match(
         _LEAD + r"(?:you|u)\s+(?:said|promised|told\s+me|swore|agreed)\b", low
     ):
         for m in _AND_YOU.finditer(low):
@@ -418,13 +437,37 @@ class Clause:
 
 _FAILED = (
     r"(?:didn't|did\s+not|never|forgot|don't|haven't|didnt|bailed|flaked|cancell?ed|backed\s+out"
-    r"|blew\s+it\s+off|changed\s+your\s+mind)"
+    r"|blew\s+it\s+off|changed\s+your\s+mind|(?:it|that|nothing)\s+(?:didn't|never|still\s+didn't)"
+    r"\s+happen|(?:it|that)\s+(?:still\s+)?(?:isn't|hasn't\s+been|wasn't)\s+done|nothing\s+(?:happened"
+    r"|got\s+done)|you're\s+still|still\s+(?:didn't|don't|haven't)|slept|stayed\s+(?:in\s+bed|out"
+    r"|at\s+work|on\s+the\s+couch)|went\s+out|did\s+(?:it|the\s+opposite)\s+anyway)"
 )
 # What they "obviously" think: words of mind-reading between "you" and the verb.
 _MIND = r"(?:(?:obviously|clearly|apparently|evidently|really|just|still|always|honestly)\s+)*"
 # Each shape of complaint, matched against a whole clause (lower case) after _LEAD. The
 # order matters: the first that fits wins, so narrower shapes come first.
 _SHAPES = [
+    (
+        "asked_times",
+        r"i(?:'ve|\s+have)\s+(?:already\s+|now\s+)?(?:asked|told|reminded|begged)\s+you\s+(?:like\s+"
+        r"|at\s+least\s+)?(?:\w+\s+times|twice|(?:so\s+)?many\s+times|a\s+(?:hundred|million|thousand"
+        r"|dozen)\s+times|over\s+and\s+over|again\s+and\s+again)\s+(?:now\s+)?(?:to\s+)?(?P<vp>.+)",
+    ),
+    (
+        "thanks_for",
+        r"(?:thanks|thank\s+you)\s+(?:so\s+much\s+|a\s+lot\s+|a\s+bunch\s+)?for\s+(?P<ving>\w+ing)"
+        r"\b(?P<rest>.*)",
+    ),
+    (
+        "while_i",
+        r"you\s+(?P<vp>.+?)\s+while\s+i\s+(?:was\s+|am\s+|'m\s+|had\s+to\s+|have\s+to\s+)?"
+        r"(?P<ivp>\w+.*)",
+    ),
+    (
+        "fed_up",
+        r"i(?:'ll|\s+will|'m\s+going\s+to|\s+guess\s+i'll)\s+(?:just\s+)?(?P<vp>.+?)\s+(?:like|as)\s+"
+        r"(?:always|usual|ever)\b.*",
+    ),
     (
         "said",
         r"you\s+(?:said|promised|told\s+me|swore|agreed)\s+(?:that\s+)?(?:you'd|you\s+would"
@@ -434,7 +477,7 @@ _SHAPES = [
     ),
     (
         "every_time",
-        r"(?:every\s+(?:single\s+)?time|each\s+time|whenever)\s+(?P<subj>i|we)\s+(?P<ivp>.+?)"
+        r"(?:every\s+(?:single\s+)?time|each\s+time|whenever|when)\s+(?P<subj>i|we)\s+(?P<ivp>.+?)"
         r",?\s+you\s+(?:always\s+|just\s+|immediately\s+|then\s+)*(?P<vp>.+)",
     ),
     (
@@ -481,7 +524,7 @@ _SHAPES = [
     ("why_be", r"why\s+are\s+you\s+(?:always\s+|so\s+|constantly\s+)*(?P<vp>.+)"),
     (
         "for_once",
-        r"(?:can't|can|could|would|will)\s+you\s+(?:for\s+once|ever|just\s+once|even"
+        r"(?:can't|can|could|would|will)\s+you\s+(?:please\s+)?(?:for\s+once|ever|just\s+once|even"
         r"|at\s+least\s+once)\s+(?:just\s+)?(?P<vp>.+)",
     ),
     (
@@ -498,7 +541,8 @@ _SHAPES = [
     (
         "never",
         r"you\s+(?:just\s+|really\s+|literally\s+|still\s+)?(?P<adv>never(?:\s+ever)?|hardly"
-        r"\s+ever|rarely|(?:don't|do\s+not|can't|won't|doesn't)(?:\s+(?:ever|even|really|actually))?)"
+        r"\s+ever|rarely|(?:don't|do\s+not|can't|won't|doesn't|wouldn't|would\s+not|couldn't)"
+        r"(?:\s+(?:ever|even|really|actually))?)"
         r"\s+(?P<vp>.+)",
     ),
     ("didnt", r"you\s+(?:didn't|did\s+not)\s+(?:even\s+|ever\s+)?(?P<vp>.+)"),
@@ -547,6 +591,8 @@ _BEHAVIOUR = {
     "blame",
     "said",
     "every_time",
+    "while_i",
+    "fed_up",
     "about_your",
     "care_more",
     "why",
@@ -663,6 +709,23 @@ def _shape_clause(c: Clause, name: str, g: dict) -> bool:
             c.shape = "drop"  # "do you even own a watch?" is mockery, not a complaint
             return True
         name = "never"
+    if name == "asked_times":
+        name = "for_once"  # "I've asked you three times to call the plumber"
+    if name == "thanks_for":
+        if not c.findings:
+            return False  # "thanks for cooking" is thanks
+        # "thanks for cancelling on me" -> "you cancelled on me"
+        c.vp, c.tense, c.shape = _clean_vp(_lemma(g["ving"]) + g.get("rest", "")), "past", "past"
+    if name == "while_i":
+        ivp = _clean_vp(g["ivp"])
+        c.shape, c.slots["ivp"] = "while_i", ivp
+        c.tense = "past" if _is_past(_head(ivp)[0]) else "present"
+        return True
+    if name == "fed_up":
+        c.shape, c.vp = "fed_up", _clean_vp(vp)
+        return bool(c.vp)
+    if name == "care_more":
+        c.slots["before"] = _before(c.text)
     if name == "care_more" and g.get("rvp"):
         # "you'd rather play games than ..." -> "playing games" comes first
         c.shape, c.slots["np"], c.slots["comes"] = name, _gerund(_clean_vp(g["rvp"])), "comes"
@@ -735,6 +798,21 @@ def _shape_clause(c: Clause, name: str, g: dict) -> bool:
         if _is_past(_original_verb(c.text, _head(c.vp)[0])):
             c.tense = "past"
     return True
+
+
+def _before(text: str) -> str:
+    """What they put X before: "than about our anniversary" -> "our anniversary"; "than home
+    with your family" -> "us"; otherwise "me"."""
+    low = fold(text)
+    m = re.search(
+        r"\bthan\s+(?:about\s+|to\s+)?((?:our|my)\s+[a-z]+|(?:your|the)\s+(?:family|kids|children"
+        r"|son|daughter|relationship|marriage))\b",
+        low,
+    )
+    if m:
+        return text[m.start(1) : m.end(1)]
+    after = low.split(" than ", 1)[1] if " than " in low else ""
+    return "us" if re.search(r"\b(?:us|our|family|kids|children)\b", after) else "me"
 
 
 def _common_lower(text: str) -> str:

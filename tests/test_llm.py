@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import socket
+import time
 from typing import Any
 
 import httpx
@@ -638,3 +639,22 @@ def test_a_reply_cut_off_at_the_length_limit_says_so():
     engine, _ = engine_with(cut)
     result = engine.rewrite(BLAMING)
     assert result.engine == "offline" and "cut off at the length limit" in result.note
+
+
+class SlowChatModel(QueuedChatModel):
+    """Answers, but only after `delay` seconds: a server that trickles its reply."""
+
+    delay: float = 5.0
+
+    def _generate(self, messages, stop=None, run_manager=None, **kwargs) -> ChatResult:
+        time.sleep(self.delay)
+        return super()._generate(messages, stop, run_manager, **kwargs)
+
+
+def test_a_deadline_bounds_the_whole_call_whatever_the_client_time_outs():
+    model = SlowChatModel(replies=[GOOD_REWRITE], delay=3.0)
+    engine = LLMEngine(FakeOffline(flagged=frozenset()), model, deadline=0.5)
+    started = time.monotonic()
+    result = engine.rewrite(BLAMING)
+    assert time.monotonic() - started < 2.0
+    assert result.engine == "offline" and "in time" in result.note
