@@ -162,6 +162,7 @@ class Index:
         self._embedder = embedder
         self.data_dir = Path(settings.data_dir)
         self.manifest_path = self.data_dir / "manifest.json"
+        self._ready = False  # ensure() has found or built a sound index in this process
 
     # -- storage ----------------------------------------------------------
 
@@ -389,10 +390,24 @@ class Index:
         }
 
     def ensure(self, progress: Progress | None = None) -> IndexReport | None:
-        """Build the index if there is none yet (or it is damaged); otherwise do nothing."""
-        if self._reason_to_rebuild(False) or not self.exists():
-            return self.build(progress=progress)
-        return None
+        """Build the index if there is none yet (or it is damaged); otherwise do nothing.
+
+        Checked once per process: the check reads the manifest and asks the store for a count,
+        too slow to repeat on every question."""
+        if self._ready:
+            return None
+        if self.exists() and not self._reason_to_rebuild(False):
+            self._ready = True
+            return None
+        # Another process may be writing the index right now: wait for it, then look again.
+        with self._lock():
+            if self.exists() and not self._reason_to_rebuild(False):
+                self.__dict__.pop("_loaded", None)  # read the manifest it wrote
+                self._ready = True
+                return None
+        report = self.build(progress=progress)
+        self._ready = True
+        return report
 
     @property
     def chunks(self) -> list[Chunk]:

@@ -687,6 +687,9 @@ def launch(host: str | None = None, port: int | None = None, **kw):
     credentials = check_bind(host, config.auth)
     warm_up()
     page = build_page()
+    # One call per endpoint at a time (Gradio's default) makes /ask a queue of its own under
+    # load; the engine is safe to call from several threads (measured in benchmarks/load.py).
+    page.queue(default_concurrency_limit=4)
     options: dict[str, Any] = {
         "server_name": host,
         "server_port": port,
