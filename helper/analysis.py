@@ -126,7 +126,7 @@ def _insults() -> tuple[re.Pattern, dict, re.Pattern, re.Pattern]:
     fill = r"(?:(?:" + _words_rx(data["fillers"]) + r"|,)\s+){0,4}"
     trait = expand(
         r"(?:@youre|@you\s+(?:were|was|look|looked|sound|sounded|act|acted|seem|seemed|are\s+being"
-        r"|were\s+being|became|become)|@you\s?'?\s?ve\s+been|@you\s+have\s+been|(?:stop|quit)\s+"
+        r"|were\s+being|became|become|get|gets|got|getting)|@you\s?'?\s?ve\s+been|@you\s+have\s+been|(?:stop|quit)\s+"
         r"being|@dont\s+be|@you\s+(?:people|guys|lot|two|all)\s+(?:are|were))"
     )
     name = expand(
@@ -304,7 +304,11 @@ def _analyze(text: str) -> tuple[Finding, ...]:
         if found or negative:
             add("absolute", m.start(), m.end(), data["absolutes"]["why"])
     found = _dedupe(found)
-    for m in _context_sarcasm().finditer(low):
+    shout = _shouting(text, low)
+    if shout:
+        add("contempt", *shout, data["shouting"]["why"])
+    alone, closing = _context_sarcasm()
+    for m in [*alone.finditer(low), *closing.finditer(low)]:
         start, end = m.span("span")
         if any(f.start < end and start < f.end for f in found):
             continue
@@ -316,9 +320,16 @@ def _analyze(text: str) -> tuple[Finding, ...]:
 
 def sarcasm_alone(text: str) -> Finding | None:
     """The finding for a clause that is only a word of context sarcasm ("Great job.",
-    "Unbelievable"), which analyze() flags only beside a complaint; None for any other."""
+    "Unbelievable", a closing "thanks"), which analyze() flags only beside a complaint."""
     low = fold(text).strip()
-    m = _context_sarcasm().match(low)
+    alone, closing = _context_sarcasm()
+    m = alone.match(low)
+    if not m:
+        m = closing.match(", " + low)
+        if m:
+            start, end = m.start("span") - 2, m.end("span") - 2
+            why = lexicon("patterns.yaml")["context_sarcasm"]["why"].format(word=text[start:end])
+            return Finding("contempt", text[start:end], start, end, why)
     if not m or low[m.end() :].strip(" .!?,…"):
         return None
     start, end = m.span("span")
@@ -327,8 +338,26 @@ def sarcasm_alone(text: str) -> Finding | None:
 
 
 @cache
-def _context_sarcasm() -> re.Pattern:
-    return re.compile(lexicon("patterns.yaml")["context_sarcasm"]["pattern"])
+def _context_sarcasm() -> tuple[re.Pattern, re.Pattern]:
+    """The sarcasm said as a sentence of its own, and as a closing word after a comma."""
+    data = lexicon("patterns.yaml")["context_sarcasm"]
+    return re.compile(data["pattern"]), re.compile(data["closing"])
+
+
+def _shouting(text: str, low: str) -> tuple[int, int] | None:
+    """The span of a complaint typed in capitals ("YOU ARE SO LOUD AT 2AM I CANT SLEEP"):
+    a sentence of several words, nearly all in capitals, about "you", with a negative cue."""
+    least = lexicon("patterns.yaml")["shouting"]["min_words"]
+    for m in re.finditer(r"[^.!?\n]+", text):
+        letters = [c for c in m.group() if c.isalpha()]
+        words = re.findall(r"[A-Za-z']+", m.group())
+        if len(words) < least or sum(c.isupper() for c in letters) < 0.8 * len(letters):
+            continue
+        sentence = low[m.start() : m.end()]
+        if re.search(r"\b(?:you|u|ur|your)\b", sentence) and _polarity()[1].search(sentence):
+            start = m.start() + len(m.group()) - len(m.group().lstrip())
+            return start, m.end() - (len(m.group()) - len(m.group().rstrip()))
+    return None
 
 
 def _complaint_beside(low: str, start: int, end: int) -> bool:

@@ -40,7 +40,8 @@ _LEAD = (
     r"^(?:(?:and|but|so|plus|also|oh|well|honestly|seriously|and\s+then|then|it's\s+like|it\s+feels"
     r"\s+like|i\s+feel\s+like|i\s+guess|apparently|clearly|obviously|seems\s+like|like|look|listen"
     r"|god|ugh|jeez|man|dude|babe|honey|now|yeah|wow|omg|lol|lmao|ok|okay|again|of\s+course|no|yes|hey"
-    r"|bro|girl|sis|mate|oh\s+my\s+god|christ|jesus|fine|look)\s*,?\s+)*"
+    r"|bro|girl|sis|mate|oh\s+my\s+god|christ|jesus|fine|look|just\s+once|i\s+(?:can't|cant|cannot)"
+    r"\s+believe)\s*,?\s+)*"
 )
 _REQUEST = re.compile(
     r"\b(?:could|would|can|will|shall)\s+(?:we|you)\b[^.?!]*\?|\blet'?s\b|\bplease\b|\bhow about\b"
@@ -258,7 +259,10 @@ def _hostile_aside(rest: str) -> bool:
     sentence is a jab of its own, found from its first word."""
     found = analyze(rest)
     return _sneer(rest) or any(
-        f.start <= 1 and f.kind in ("contempt", "loaded_question", "demand") for f in found
+        f.start <= 1
+        and (f.kind in ("loaded_question", "demand") or (f.kind == "contempt" and " " in f.text))
+        and not insults(f.text)
+        for f in found
     )
 
 
@@ -266,6 +270,8 @@ def _sneer(text: str) -> bool:
     """ "Nice going", "Great", "Oh wonderful": an opening that only mocks."""
     if sarcasm_alone(text):
         return True
+    if insults(text):
+        return False  # name-calling is split off by the insult rules
     found = [f for f in analyze(text) if f.kind == "contempt"]
     covered = sum(f.end - f.start for f in found)
     return bool(found) and covered >= len(text.strip(" ,")) - 1
@@ -440,7 +446,14 @@ _FAILED = (
     r"|blew\s+it\s+off|changed\s+your\s+mind|(?:it|that|nothing)\s+(?:didn't|never|still\s+didn't)"
     r"\s+happen|(?:it|that)\s+(?:still\s+)?(?:isn't|hasn't\s+been|wasn't)\s+done|nothing\s+(?:happened"
     r"|got\s+done)|you're\s+still|still\s+(?:didn't|don't|haven't)|slept|stayed\s+(?:in\s+bed|out"
-    r"|at\s+work|on\s+the\s+couch)|went\s+out|did\s+(?:it|the\s+opposite)\s+anyway)"
+    r"|at\s+work|on\s+the\s+couch)|went\s+out|did\s+(?:it|the\s+opposite)\s+anyway|rolled\s+in"
+    r"|showed\s+up\s+at|(?:came|got)\s+home\s+at|turned\s+up\s+at|walked\s+in\s+at|it's\s+still"
+    r"|it\s+is\s+still)"
+)
+# What they put something before: "than me", "than our anniversary", "than your family".
+_THAN = (
+    r"(?:me|us|i|we|(?:our|my)\s+\w+|(?:your|the)\s+(?:family|kids|children|son|daughter"
+    r"|relationship|marriage))"
 )
 # What they "obviously" think: words of mind-reading between "you" and the verb.
 _MIND = r"(?:(?:obviously|clearly|apparently|evidently|really|just|still|always|honestly)\s+)*"
@@ -454,6 +467,30 @@ _SHAPES = [
         r"|dozen)\s+times|over\s+and\s+over|again\s+and\s+again)\s+(?:now\s+)?(?:to\s+)?(?P<vp>.+)",
     ),
     (
+        "fed_up",
+        r"why\s+(?:do|must|should)\s+i\s+(?:always\s+)?(?:have\s+to\s+|need\s+to\s+)?(?:be\s+the\s+(?:one|only"
+        r"\s+one)\s+(?:who|that|to)\s+)?(?P<vp>.+)",
+    ),
+    (
+        "finally",
+        r"(?:nice|good|kind|sweet|decent|thoughtful|great)\s+of\s+you\s+to\s+(?:finally\s+|actually\s+)?"
+        r"(?:bother\s+to\s+)?(?P<vp>.+)",
+    ),
+    (
+        "how_adj",
+        r"(?:do|did)\s+you\s+(?:even\s+)?have\s+(?:any|the\s+(?:slightest|faintest))\s+idea\s+how\s+"
+        r"(?P<adj>\w+)\s+(?:that|it|this)\s+(?:was|is|felt)(?P<rest>.*)",
+    ),
+    (
+        "said_not",
+        r"you\s+(?:said|promised|swore|agreed\s+to)\s+(?:there'd\s+be\s+|there\s+would\s+be\s+)?no\s+more\s+"
+        r"(?P<np>.+?)\s*,?\s+(?:and|but)\s+.*",
+    ),
+    (
+        "for_once",
+        r"(?:just\s+once,?\s+)?i(?:'d|\s+would)\s+(?:like|love)\s+(?:it\s+if\s+)?you\s+to\s+(?P<vp>.+)",
+    ),
+    (
         "thanks_for",
         r"(?:thanks|thank\s+you)\s+(?:so\s+much\s+|a\s+lot\s+|a\s+bunch\s+)?for\s+(?P<ving>\w+ing)"
         r"\b(?P<rest>.*)",
@@ -462,6 +499,11 @@ _SHAPES = [
         "while_i",
         r"you\s+(?P<vp>.+?)\s+while\s+i\s+(?:was\s+|am\s+|'m\s+|had\s+to\s+|have\s+to\s+)?"
         r"(?P<ivp>\w+.*)",
+    ),
+    (
+        "while_you",
+        r"i\s+(?P<ivp>.+?)\s+while\s+you\s+(?:just\s+)?(?:relax|sit|sat|watch|play|sleep|slept|nap|lie|lay"
+        r"|lounge|chill|scroll|do\s+nothing|did\s+nothing|put\s+your\s+feet\s+up)\w*\b.*",
     ),
     (
         "fed_up",
@@ -490,8 +532,10 @@ _SHAPES = [
     (
         "care_more",
         r"you\s+" + _MIND + r"(?:care\s+(?:more\s+about\s+(?P<np>.+?)\s+than\s+(?:about\s+)?"
-        r"(?:me|us|i|we)|about\s+(?P<np2>.+?)\s+more\s+than\s+(?:about\s+)?(?:me|us|i|we))"
-        r"|(?:love|like|value|want|prefer|need|enjoy|trust|respect|listen\s+to)\s+(?P<np3>.+?)\s+"
+        + _THAN
+        + r"|about\s+(?P<np2>.+?)\s+more\s+than\s+(?:about\s+)?"
+        + _THAN
+        + r")|(?:love|like|value|want|prefer|need|enjoy|trust|respect|listen\s+to)\s+(?P<np3>.+?)\s+"
         r"more\s+than\s+(?:you\s+\w+\s+)?(?:me|us|i|we)|(?:always\s+)?(?:put|choose|chose"
         r"|pick|picked)s?\s+(?P<np4>.+?)\s+(?:before|over|ahead\s+of)\s+(?:me|us)|(?:pay|paid)\s+"
         r"(?:way\s+)?more\s+attention\s+to\s+(?P<np5>.+?)\s+than\s+(?:to\s+)?(?:me|us))\b.*",
@@ -499,9 +543,15 @@ _SHAPES = [
     (
         "care_more",
         r"(?P<np>(?!you\b).+?)\s+(?:matters?|mattered|means?|meant|is|are|was|were|seems?)\s+"
-        r"(?:so\s+|much\s+|way\s+|a\s+lot\s+)?more(?:\s+important)?\s+to\s+you\s+than\s+.*",
+        r"(?:obviously\s+|clearly\s+)?(?:so\s+|much\s+|way\s+|a\s+lot\s+)?more(?:\s+important)?\s+"
+        r"(?:to\s+you\s+than\s+.*|than\s+(?:me|us|i|we)\b.*)",
     ),
     ("care_more", r"you(?:'d|\s+would)\s+" + _MIND + r"rather\s+(?P<rvp>.+?)\s+than\s+.*"),
+    (
+        "care_more",
+        r"you\s+(?:spend|spent|spends)\s+(?:way\s+|so\s+much\s+)?more\s+time\s+(?:with|on|at)\s+"
+        r"(?P<np>.+?)\s+than\s+(?:with\s+|on\s+)?(?:me|us)\b.*",
+    ),
     (
         "care_more",
         r"(?P<np>your\s+.+?)\s+(?:always\s+|still\s+)?(?:comes?|came)\s+(?:first"
@@ -509,6 +559,11 @@ _SHAPES = [
     ),
     ("only", r"you\s+(?:only|just)\s+(?:ever\s+)?(?:care|think|worry)\s+about\s+.*"),
     ("stop", r"(?:just\s+|please\s+just\s+|now\s+)?(?:stop|quit)\s+(?P<ving>\w+ing)\b(?P<rest>.*)"),
+    (
+        "stop",
+        r"(?:can|could|would|will)\s+you\s+(?:please\s+)?(?:just\s+)?(?:stop|quit)\s+(?P<ving>\w+ing)\b"
+        r"(?P<rest>.*)",
+    ),
     (
         "why",
         r"(?:why|how\s+come)\s+(?:the\s+hell\s+|on\s+earth\s+)?(?:do|does)\s+you\s+"
@@ -534,7 +589,7 @@ _SHAPES = [
     ),
     (
         "for_once",
-        r"(?:is\s+it\s+(?:really\s+)?(?:so|that|too)\s+(?:hard|difficult|much)(?:\s+to\s+ask)?"
+        r"(?:(?:why\s+)?is\s+it\s+(?:really\s+)?(?:so|that|too)\s+(?:hard|difficult|much)(?:\s+to\s+ask)?"
         r"|would\s+it\s+kill\s+you)\s+(?:for\s+you\s+)?to\s+(?P<vp>.+)",
     ),
     ("mock", r"(?:do|are|did|can|have|were|is)\s+you\s+even\s+(?P<vp>.+)"),
@@ -592,6 +647,9 @@ _BEHAVIOUR = {
     "said",
     "every_time",
     "while_i",
+    "finally",
+    "how_adj",
+    "said_not",
     "fed_up",
     "about_your",
     "care_more",
@@ -612,15 +670,22 @@ def _parse(text: str, end: str) -> Clause:
     ):
         return _insult_clause(c, aimed)
     it_insult = re.match(
-        r"(?:it|that|this)(?:'s|\s+is|\s+was)\s+(?:so\s+|just\s+|really\s+|absolutely"
+        r"(?:(?:it|that|this)(?:'s|\s+is|\s+was)|(?:could|can)\s+you\s+(?:be|get)\s+any\s+(?:more|less))\s+(?:so\s+|just\s+|really\s+|absolutely"
         r"\s+|totally\s+|fucking\s+)*(?P<w>[\w-]+)$",
         low[lead:],
     )
     if it_insult:
         words = [h for h in insults(text) if fold(h.word) == it_insult.group("w")]
         if words:
-            c.shape, c.group = "insult", words[0].group
+            c.shape, c.group, c.slots["about_it"] = "insult", words[0].group, True
             return c
+    if c.findings and re.match(
+        r"(?:just\s+)?go\s+(?:(?:and|ahead\s+and|on\s+and)\s+)?(?:watch|play|enjoy|have\s+fun\s+with"
+        r"|hang\s+out\s+with|be\s+with|see|text|call)\b",
+        low[lead:],
+    ):
+        c.shape, c.slots["sarcasm"] = "drop", True  # "go watch your stupid game" waves them off
+        return c
     fed_up = re.match(
         r"(?:i'm|i\s+am)\s+(?:so\s+)?(?:sick|tired|fed\s+up)\s+(?:and\s+tired\s+)?"
         r"(?:of|with)\s+(?P<ving>\w+ing)\b(?P<rest>.*)$",
@@ -640,8 +705,16 @@ def _parse(text: str, end: str) -> Clause:
         c.shape = "drop" if _droppable(c) else "other"
     elif re.match(r"your\s+\w+", low[lead:]) and not is_praise(low):
         c.shape = "other"  # "your shoes are everywhere": a complaint about their things
-    elif re.search(r"\b(?:because|since|after|cause|cuz)\s+(?:you|u)\b", low) and not is_praise(low):
+    elif re.search(
+        r"\b(?:because|since|after|cause|cuz|and)\s+(?:you|u)(?:'re|\s+are|\s+were)?\s+\w+", low
+    ) and not is_praise(low):
         c.shape = "other"  # "the dog got out because you left the gate open"
+    elif re.search(
+        r"\b(?:has|have|had|was|were|is|are)(?:n't|\s+not)\s+(?:even\s+|still\s+)?been\s+\w+(?:ed|en)\b"
+        r"|\bstill\s+(?:hasn't|haven't|isn't|aren't)\b",
+        low,
+    ):
+        c.shape = "other"  # "the cat litter hasn't been changed in a week": left undone
     elif _past_event(low[lead:]) and _content(c) and not is_praise(low):
         c.shape, c.tense = "event", "past"  # "I had to walk home in the rain"
     else:
@@ -653,7 +726,11 @@ def _parse(text: str, end: str) -> Clause:
 
 def _told_in_past(low: str) -> bool:
     """ "the dog got out because you left the gate open": a clause about what happened."""
-    if re.search(r"\b(?:is|are|am|'re|'m|do|does|don't|doesn't|keep|keeps|always|never)\b", low):
+    if re.search(
+        r"\b(?:is|are|am|'re|'m|do|does|don't|doesn't|has|have|hasn't|haven't|keep|keeps|always"
+        r"|never)\b",
+        low,
+    ):
         return False
     return any(_is_past(w) for w in re.findall(r"[a-z']+", low)[:6])
 
@@ -666,6 +743,21 @@ def _read(draft: str) -> list[Clause]:
         hit = None if c.findings else sarcasm_alone(c.text + c.end.replace(",", "."))
         if hit:
             c.findings, c.shape, c.slots["sarcasm"] = [hit], "drop", True
+    # "Not once.", "Again.": an absolute on its own adds only the overstatement
+    absolute = re.compile(lexicon("patterns.yaml")["absolutes"]["pattern"])
+    for c in clauses:
+        words = re.sub(r"^(?:and|but|so|or)\s+", "", fold(c.text).strip(" .!?,"))
+        if clauses and len(clauses) > 1 and absolute.fullmatch(re.sub(r"^(?:not\s+)?(?:even\s+)?", "", words)):
+            c.shape, c.findings, c.slots["sarcasm"] = "drop", c.findings, True
+        elif len(clauses) > 1 and re.fullmatch(r"not\s+(?:even\s+)?once|not\s+(?:a|one)\s+single\s+time", words):
+            c.shape, c.slots["sarcasm"] = "drop", True
+    # "Our anniversary. You forgot." - what was forgotten is the fragment before it
+    for before, c in zip(clauses, clauses[1:]):
+        if c.blame and c.vp in ("forget", "miss") and re.fullmatch(
+            r"(?:my|our|your|the)(?:\s+[a-z']+){1,3}", fold(before.text)
+        ):
+            c.vp = f"{c.vp} {_common_lower(before.text)}"
+            before.shape, before.slots["sarcasm"] = "drop", True
     return clauses
 
 
@@ -712,17 +804,36 @@ def _shape_clause(c: Clause, name: str, g: dict) -> bool:
     if name == "asked_times":
         name = "for_once"  # "I've asked you three times to call the plumber"
     if name == "thanks_for":
-        if not c.findings:
-            return False  # "thanks for cooking" is thanks
+        if not c.findings or "VERB" not in getAllLemmas(fold(g["ving"])):
+            return False  # "thanks for cooking" is thanks; "thanks for nothing" names no act
         # "thanks for cancelling on me" -> "you cancelled on me"
         c.vp, c.tense, c.shape = _clean_vp(_lemma(g["ving"]) + g.get("rest", "")), "past", "past"
+    if name == "finally":
+        c.shape, c.vp, c.tense = "finally", _clean_vp(vp), "past"
+        return bool(c.vp)
+    if name == "how_adj":
+        adj = fold(g["adj"])
+        c.shape, c.tense = "how_adj", "past"
+        c.slots.update(adj=adj, rest=g.get("rest", "").rstrip(" ?.!"))
+        if re.match(r"embarrass|humiliat|awkward", adj):
+            c.slots["adj_feeling"] = "embarrassed"
+        elif re.match(r"scar|frighten|terrif", adj):
+            c.slots["adj_feeling"] = "scared"
+        elif re.match(r"hurt|pain|upsett", adj):
+            c.slots["adj_feeling"] = "hurt"
+        return True
+    if name == "said_not":
+        c.shape, c.tense, c.slots["np"] = "said_not", "past", _clean_vp(g["np"])
+        return True
+    if name == "while_you":  # "I work all day and do everything while you relax"
+        name, g = "while_i", {"ivp": g["ivp"]}
     if name == "while_i":
         ivp = _clean_vp(g["ivp"])
         c.shape, c.slots["ivp"] = "while_i", ivp
         c.tense = "past" if _is_past(_head(ivp)[0]) else "present"
         return True
     if name == "fed_up":
-        c.shape, c.vp = "fed_up", _clean_vp(vp)
+        c.shape, c.vp = "fed_up", _base(_clean_vp(vp))
         return bool(c.vp)
     if name == "care_more":
         c.slots["before"] = _before(c.text)
@@ -968,7 +1079,7 @@ def _noun_phrase(text: str) -> str:
     """The first "the/my/your + noun" of a clause: what it is about, for a request."""
     for m in re.finditer(r"\b(the|my|your|our)\s+([a-z]+)\b", fold(text)):
         if "NOUN" in getAllLemmas(m.group(2)) and m.group(2) not in _LIGHT:
-            return text[m.start() : m.end()]
+            return _common_lower(text[m.start() : m.end()])
     return ""
 
 
@@ -976,13 +1087,22 @@ def _request_vp(vp: str) -> str:
     vp = re.sub(r"\s+(?:anymore|any\s+more|at\s+all|again|all\s+the\s+time|these\s+days)\b", "", vp)
     vp = re.sub(r"^want\s+to\s+", "", vp)
     vp = re.sub(r"\banything\b", "something", vp)
-    vp = re.sub(r"\b(?:all\s+(?:day|weekend|week|night)|last\s+\w+|yesterday)\b", "", vp)
+    vp = re.sub(
+        r"\b(?:all\s+(?:day|weekend|week|night)|last\s+(?:night|week|weekend|time|month|year|minute"
+        r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday)|yesterday)\b",
+        "",
+        vp,
+    )
     return re.sub(r"\s+", " ", vp).strip()
 
 
 def _when(vp: str) -> str:
     """Where or when it happened: "at the party", "in front of my friends last night"."""
-    m = re.search(r"\b(?:in\s+front\s+of|at|in|on|during|over|last|yesterday)\b.*$", vp)
+    m = re.search(
+        r"\b(?:in\s+front\s+of|at|in|on|during|over|last(?=\s+(?:night|week|weekend|time|month|year"
+        r"|monday|tuesday|wednesday|thursday|friday|saturday|sunday))|yesterday)\b.*$",
+        vp,
+    )
     if not m:
         return ""
     return re.split(r"\s+(?:for|because|while|when|without|and|but|so)\s+", m.group())[0]
@@ -1007,12 +1127,17 @@ def _situation(c: Clause, slots: dict, topic: dict) -> str:
     if c.shape in ("always", "stop", "why", "past"):
         main, sub = vp, ""
         split = re.split(r"\s(?:when|while|whenever)\s", vp, maxsplit=1)
-        if len(split) == 2:
+        if len(split) == 2 and not re.search(r"\s(?:and|but)\s", split[0]):
             main, sub = split
         # "play video games and ignore me" -> "... and I get ignored"
         parts = re.split(r"\s+and\s+(?:then\s+)?(?=\S)", main, maxsplit=1)
         told = _you(parts[0], c.tense)
-        if len(parts) == 2:
+        if len(parts) == 2 and re.match(
+            r"(?:didn't|don't|never|can't|won't|wouldn't|couldn't|I\b|I'm|we\b|it\b|it's|the\b|my\b|our\b)",
+            parts[1],
+        ):
+            told += " and " + parts[1]  # "you were late and didn't call"
+        elif len(parts) == 2:
             second = _base(parts[1])
             told += " and " + (
                 _passive(second, c.tense)
@@ -1046,8 +1171,10 @@ def _main(clauses: list[Clause]) -> Clause | None:
     rest ("you left me alone at the party" after "Thanks a lot.")."""
     shaped = [c for c in clauses if c.shape in _BEHAVIOUR and _content(c)]
     other = [c for c in clauses if c.shape == "other" and _content(c)]
+    charged = [c for c in shaped if any(f.kind != "absolute" for f in c.findings)]
     ranked = (
-        [c for c in shaped if c.findings]
+        charged
+        + [c for c in shaped if c.findings and c not in charged]
         + [c for c in other if c.findings]
         + [c for c in shaped if not c.findings]
         + [c for c in other if not c.findings]
@@ -1062,7 +1189,10 @@ def _plan(clauses: list[Clause], draft: str) -> Plan:
     shapes = d["shapes"]
     main = _main(clauses)
     insulting = [c for c in clauses if c.shape == "insult"]
-    group = lexicon("insults.yaml")["groups"][insulting[0].group] if insulting else {}
+    aimed = [c for c in insulting if not c.slots.get("about_it")]
+    # "it's so rude" judges what happened; "you're so rude" judges them
+    first = (aimed or insulting)[0] if insulting else None
+    group = lexicon("insults.yaml")["groups"][first.group] if first else {}
     insult_topic = next((c.topic for c in insulting if c.topic), "")
     aside = " ".join(c.text for c in clauses if c.shape in ("self", "drop", "only") or c is main)
     cue = _cue(aside)
@@ -1106,25 +1236,30 @@ def _plan(clauses: list[Clause], draft: str) -> Plan:
     slots.update(topic_slots)
     if "obj" in topic_slots:
         slots["it"] = "them" if _plural(topic_slots["obj"]) else "it"
+    if group and not aimed and topic:
+        group = {}  # "you're on your phone all dinner, it's so rude": the phone is the point
     shape = shapes.get(main.shape, shapes["other"])
     blame = main.blame or {}
-    if main.shape == "said":
-        topic = {}  # the broken promise is the point, whatever it was about
+    if main.shape in ("said", "care_more"):
+        topic = {}  # the broken promise, or what comes first, is the point
     source = next(
         s
         for s in (group, cue, blame if blame.get("need") else {}, topic, blame, shape)
         if s.get("feeling")
     )
-    need = source.get("need") or topic.get("need") or shape.get("need", "")
+    need = fill(source.get("need") or topic.get("need") or shape.get("need", ""), **slots)
     # The draft's own words make the most concrete request: a broken promise, or "every time
     # I try to talk about money" (-> "a time to talk about money"); then what it is about.
     talk = re.match(r"(?:talk|ask|bring|mention|raise|tell)\b", slots.get("ivp_req", ""))
-    if main.shape == "said" or (main.shape == "every_time" and talk):
+    if main.shape in ("said", "care_more") or (main.shape == "every_time" and talk):
         chosen = shape["request"]
     else:
-        chosen = topic.get("request") or blame.get("request") or shape["request"]
+        # "you keep interrupting me when I'm on the phone": the interrupting is the point
+        chosen = blame.get("request") or topic.get("request") or shape["request"]
     request = fill(chosen, **slots)
     situation = _soften(_situation(main, slots, topic))
+    if analyze(situation):  # "you get jealous when I ..." -> "you get upset when I ..."
+        situation = _soften_words(situation)
     return Plan(source["feeling"], need, situation, request, main.tense, insult_topic)
 
 
@@ -1237,7 +1372,7 @@ def _replace_insults(text: str) -> str:
         elif hit.framed:
             copula = re.match(
                 r".*?(?:'re|\bare|\bwere|\bwas|\bbeen|\bbe|\bbeing|\blook|\bsound|\bseem"
-                r"|\bact|\bis)\b",
+                r"|\bact|\bis|\bget|\bgets|\bgot|\bgetting)\b",
                 head,
             )
             if copula:  # "you're such an idiot" -> "you're wrong"
@@ -1261,7 +1396,10 @@ def _replace_insults(text: str) -> str:
             plural = hit.word.lower().endswith("s") and not hit.word.lower().endswith("ss")
             text = text[: hit.word_start] + ("people" if plural else "person") + after
         else:
-            text = text[: hit.word_start] + neutral + after
+            head = text[: hit.word_start]
+            if neutral.startswith("not "):
+                head = re.sub(r"(?i)\b(?:so|really|very|too|such)\s+$", "", head)
+            text = head + neutral + after
     return text
 
 
@@ -1285,7 +1423,7 @@ def _gentle_piece(c: Clause, plan: Plan) -> str:
         group = lexicon("insults.yaml")["groups"][c.group]
         if _bare_name(c):
             return ""  # "you troll": name-calling alone, nothing else to keep
-        if group.get("retell") or c.topic:
+        if group.get("retell") or c.topic or c.slots.get("about_it"):
             return fill(group["gentle"], topic=c.topic)
     if c.shape in _BEHAVIOUR and not _content(c):
         return ""  # "you always do anyway" says nothing to keep
@@ -1327,6 +1465,10 @@ def _reshaped(c: Clause) -> str:
     if c.adv == "for_once" and c.shape == "never":
         return f"Could you {slots['vp_req']}?"
     if c.blame or c.shape == "blame":
+        for pattern, template in (c.blame or {}).get("gentles", []):
+            m = re.match(pattern, c.vp)
+            if m:  # "you forgot to pay the rent" -> "I'd been counting on you to pay the rent."
+                return fill(template, **{**slots, **{k: v for k, v in m.groupdict().items() if v}})
         situation = _situation(c, slots, topic)
         if c.blame and c.blame.get("gentle"):
             return fill(c.blame["gentle"], situation_cap=_upper_first(situation), **slots)
@@ -1344,7 +1486,8 @@ def _demand_gentle(c: Clause) -> str:
     if any(f.kind == "demand" for f in c.findings) and not re.search(
         r"\b(?:shut|grow\s+up|get\s+over|get\s+a\s+grip|man\s+up|back\s+off|get\s+lost|get\s+out"
         r"|go\s+away|piss|deal\s+with\s+it|calm|chill|relax|butt\s+out|mind\s+your|give\s+me\s+a"
-        r"\s+break|give\s+it\s+a\s+rest|knock|cut\s+it|you\s+(?:need|have|better|must|gotta)|or\s+else)",
+        r"\s+break|give\s+it\s+a\s+rest|knock|cut\s+it|you\s+(?:need|have|better|must|gotta)|or\s+else"
+        r"|pretend|deny|lie\b|play\s+dumb|give\s+me\s+that)",
         low,
     ):
         text = re.sub(
@@ -1409,8 +1552,12 @@ def _has_absolute(text: str, plan: Plan) -> bool:
     if any(f.kind == "absolute" for f in analyze(text)):
         return True
     low = fold(text)
-    return bool(re.search(r"\byou\b", low)) and any(
-        re.search(r"\b" + re.escape(w) + r"\b", low) for w in plan.absolutes
+    pinned = bool(re.search(r"\byou\b", low))
+    # "it's always me doing everything" overstates too; "never again" is said of oneself
+    return any(
+        re.search(r"\b" + re.escape(w) + r"\b", low)
+        and (pinned or not re.fullmatch(r"never|ever|again|any\s?more|not\s+once|forever", w))
+        for w in plan.absolutes
     )
 
 
@@ -1423,7 +1570,15 @@ _QUESTION = re.compile(
 def _gentle(clauses: list[Clause], plan: Plan, draft: str) -> str:
     pieces: list[str] = []
     ends: list[str] = []  # how each piece's clause ended in the draft
+    said = [c for c in clauses if c.shape != "drop"]
     for c in clauses:
+        if (
+            said
+            and c.shape == "drop"
+            and {f.kind for f in c.findings} == {"loaded_question"}
+            and len(c.text.split()) < 6
+        ):
+            continue  # "..., what is wrong with you" -> "what's wrong": a scrap beside the rest
         piece = _tidy(_soften(_gentle_piece(c, plan), absolutes=False))
         if piece and analyze(piece):
             piece = _tidy(_soften_words(_soften(piece)))
@@ -1450,7 +1605,9 @@ def _gentle(clauses: list[Clause], plan: Plan, draft: str) -> str:
     # a clause split off mid-sentence ("... loudly. and you won't ...") joins back on
     text = re.sub(r"\.\s+(?=(?:and|but|so)\s)", ", ", text)
     # Mirror how the draft was typed: all lower case stays so, a missing full stop stays missing.
-    if re.search(r"[A-Z]", draft.replace("I", "")):
+    if re.search(r"[A-Z]", draft.replace("I", "")) or any(
+        re.match(r"[A-Z](?!['\s])", p) for p in pieces
+    ):
         text = _upper_first(re.sub(r"([.!?])\s+([a-z])", lambda m: f"{m[1]} {m[2].upper()}", text))
     if draft.rstrip()[-1:].isalnum() and len(pieces) == 1:
         text = text.rstrip(".")
@@ -1601,7 +1758,8 @@ def _checked(rewrite: str, plan: Plan) -> str:
     if not analyze(text):
         return text
     shutdown = _data()["shutdown"]
-    return _compose(Plan(shutdown["feeling"], shutdown["need"], "", shutdown["request"], "present"))
+    request = fill(shutdown["request"], topic=plan.topic)
+    return _compose(Plan(shutdown["feeling"], shutdown["need"], "", request, "present"))
 
 
 def topic_terms(draft: str) -> list[str]:
