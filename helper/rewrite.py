@@ -220,7 +220,7 @@ def _clauses(text: str) -> list[tuple[str, str]]:
     out = [(c, e) for c, e in out if re.search(r"\w", c)]
     # "Also, you never ...": a connective alone joins the clause after it
     merged: list[tuple[str, str]] = []
-    for i, (c, e) in enumerate(out):
+    for c, e in out:
         if merged and _only_connectives(merged[-1][0]) and merged[-1][1] == ",":
             merged[-1] = (merged[-1][0] + " " + c, e)
         else:
@@ -491,6 +491,12 @@ _SHAPES = [
         r"(?:just\s+once,?\s+)?i(?:'d|\s+would)\s+(?:like|love)\s+(?:it\s+if\s+)?you\s+to\s+(?P<vp>.+)",
     ),
     (
+        "asked_times",
+        r"i(?:'ve|\s+have)?\s+(?:already\s+)?(?:asked|told|reminded|begged)\s+you\s+(?:to\s+)?"
+        r"(?P<vp>(?:not\s+to\s+)?.+?)\s+(?:(?:two|three|four|five|six|ten|\d+|so\s+many|many|a\s+(?:hundred"
+        r"|million|thousand|dozen))\s+times|twice|over\s+and\s+over|again\s+and\s+again)\b.*",
+    ),
+    (
         "thanks_for",
         r"(?:thanks|thank\s+you)\s+(?:so\s+much\s+|a\s+lot\s+|a\s+bunch\s+)?for\s+(?P<ving>\w+ing)"
         r"\b(?P<rest>.*)",
@@ -531,12 +537,16 @@ _SHAPES = [
     # than Y", "you put X before me", "your X always comes first": X is what comes first
     (
         "care_more",
-        r"you\s+" + _MIND + r"(?:care\s+(?:more\s+about\s+(?P<np>.+?)\s+than\s+(?:about\s+)?"
+        r"you\s+"
+        + _MIND
+        + r"(?:care\s+(?:more\s+about\s+(?P<np>.+?)\s+than\s+(?:about\s+)?"
         + _THAN
         + r"|about\s+(?P<np2>.+?)\s+more\s+than\s+(?:about\s+)?"
         + _THAN
-        + r")|(?:love|like|value|want|prefer|need|enjoy|trust|respect|listen\s+to)\s+(?P<np3>.+?)\s+"
-        r"more\s+than\s+(?:you\s+\w+\s+)?(?:me|us|i|we)|(?:always\s+)?(?:put|choose|chose"
+        + r")|(?:love|like|value|want|prefer|need|enjoy|trust|respect|listen\s+to)\s+"
+        r"(?P<np3>.+?)\s+more\s+than\s+(?:you\s+\w+\s+)?"
+        + _THAN
+        + r"|(?:always\s+)?(?:put|choose|chose"
         r"|pick|picked)s?\s+(?P<np4>.+?)\s+(?:before|over|ahead\s+of)\s+(?:me|us)|(?:pay|paid)\s+"
         r"(?:way\s+)?more\s+attention\s+to\s+(?P<np5>.+?)\s+than\s+(?:to\s+)?(?:me|us))\b.*",
     ),
@@ -654,7 +664,6 @@ _BEHAVIOUR = {
     "about_your",
     "care_more",
     "why",
-    "fed_up",
 }
 
 
@@ -669,6 +678,16 @@ def _parse(text: str, end: str) -> Clause:
         low[max(h.end for h in aimed) :],
     ):
         return _insult_clause(c, aimed)
+    # "your laziness is unbelievable", "I'm tired of your selfishness": the trait, named
+    traits = [
+        h
+        for h in insults(text)
+        if re.search(r"\b(?:your|ur)\s+$", fold(text[: h.word_start]))
+        and re.search(r"(?:ity|ness|ance|ence|cy|ism|ery)$", fold(h.word))
+    ]
+    if traits:
+        c.shape, c.group, c.slots["trait"] = "insult", traits[0].group, True
+        return c
     it_insult = re.match(
         r"(?:(?:it|that|this)(?:'s|\s+is|\s+was)|(?:could|can)\s+you\s+(?:be|get)\s+any\s+(?:more|less))\s+(?:so\s+|just\s+|really\s+|absolutely"
         r"\s+|totally\s+|fucking\s+)*(?P<w>[\w-]+)$",
@@ -745,16 +764,18 @@ def _read(draft: str) -> list[Clause]:
             c.findings, c.shape, c.slots["sarcasm"] = [hit], "drop", True
     # "Not once.", "Again.": an absolute on its own adds only the overstatement
     absolute = re.compile(lexicon("patterns.yaml")["absolutes"]["pattern"])
-    for c in clauses:
+    for c in clauses if len(clauses) > 1 else []:
         words = re.sub(r"^(?:and|but|so|or)\s+", "", fold(c.text).strip(" .!?,"))
-        if clauses and len(clauses) > 1 and absolute.fullmatch(re.sub(r"^(?:not\s+)?(?:even\s+)?", "", words)):
-            c.shape, c.findings, c.slots["sarcasm"] = "drop", c.findings, True
-        elif len(clauses) > 1 and re.fullmatch(r"not\s+(?:even\s+)?once|not\s+(?:a|one)\s+single\s+time", words):
+        if absolute.fullmatch(re.sub(r"^(?:not\s+)?(?:even\s+)?", "", words)) or re.fullmatch(
+            r"not\s+(?:even\s+)?(?:once|(?:a|one)\s+single\s+time)", words
+        ):
             c.shape, c.slots["sarcasm"] = "drop", True
     # "Our anniversary. You forgot." - what was forgotten is the fragment before it
-    for before, c in zip(clauses, clauses[1:]):
-        if c.blame and c.vp in ("forget", "miss") and re.fullmatch(
-            r"(?:my|our|your|the)(?:\s+[a-z']+){1,3}", fold(before.text)
+    for before, c in zip(clauses, clauses[1:], strict=False):
+        if (
+            c.blame
+            and c.vp in ("forget", "miss")
+            and re.fullmatch(r"(?:my|our|your|the)(?:\s+[a-z']+){1,3}", fold(before.text))
         ):
             c.vp = f"{c.vp} {_common_lower(before.text)}"
             before.shape, before.slots["sarcasm"] = "drop", True
@@ -803,6 +824,7 @@ def _shape_clause(c: Clause, name: str, g: dict) -> bool:
         name = "never"
     if name == "asked_times":
         name = "for_once"  # "I've asked you three times to call the plumber"
+        vp = re.sub(r"^not\s+to\s+", "not ", vp)
     if name == "thanks_for":
         if not c.findings or "VERB" not in getAllLemmas(fold(g["ving"])):
             return False  # "thanks for cooking" is thanks; "thanks for nothing" names no act
@@ -986,8 +1008,10 @@ def _clean_vp(vp: str) -> str:
 @lru_cache(maxsize=4096)
 def _soften(text: str, absolutes: bool = True) -> str:
     """Loaded phrases, and unless told otherwise absolutes, said more softly."""
-    for pattern, repl in _soften_rules("soften_phrases") + (
-        _soften_rules("soften_absolutes") if absolutes else []
+    for pattern, repl in (
+        _soften_rules("soften_similes")
+        + _soften_rules("soften_phrases")
+        + (_soften_rules("soften_absolutes") if absolutes else [])
     ):
         text = pattern.sub(repl, text)
     return re.sub(r"\s+", " ", text).strip()
@@ -1181,7 +1205,31 @@ def _main(clauses: list[Clause]) -> Clause | None:
         + [c for c in clauses if c.shape == "imperative"]
         + [c for c in clauses if c.shape == "event"]
     )
-    return ranked[0] if ranked else None
+    main = ranked[0] if ranked else None
+    if main and main.shape in ("didnt", "never") and _asks_only(main.vp):
+        # "You ate my fries. And you didn't even ask.": the fries are the complaint
+        i = clauses.index(main)
+        before = [
+            c for c in clauses[:i] if c.shape in _BEHAVIOUR | {"past", "other"} and _content(c)
+        ]
+        if before:
+            before[-1].slots["without"] = _asks_only(main.vp)
+            return before[-1]
+    return main
+
+
+def _asks_only(vp: str) -> str:
+    """ "ask", "ask me", "tell me", "check with me": a complaint that only adds that it was not
+    asked about; what to say instead ("without asking me"), or ""."""
+    m = re.fullmatch(r"(ask|tell|check\s+with|warn)(?:\s+(?:me|us|first))*", vp.strip())
+    if not m:
+        return ""
+    verb = m.group(1).split()[0]
+    return {
+        "ask": "without asking me",
+        "tell": "without telling me",
+        "warn": "without warning me",
+    }.get(verb, "without checking with me")
 
 
 def _plan(clauses: list[Clause], draft: str) -> Plan:
@@ -1258,6 +1306,8 @@ def _plan(clauses: list[Clause], draft: str) -> Plan:
         chosen = blame.get("request") or topic.get("request") or shape["request"]
     request = fill(chosen, **slots)
     situation = _soften(_situation(main, slots, topic))
+    if main.slots.get("without") and "without" not in situation:
+        situation += " " + main.slots["without"]
     if analyze(situation):  # "you get jealous when I ..." -> "you get upset when I ..."
         situation = _soften_words(situation)
     return Plan(source["feeling"], need, situation, request, main.tense, insult_topic)
@@ -1322,6 +1372,8 @@ def _replacements() -> list[tuple[re.Pattern, str]]:
 @lru_cache(maxsize=4096)
 def _soften_words(text: str) -> str:
     """`text` with swearing and insults taken out or replaced, nothing else changed."""
+    for pattern, repl in _soften_rules("soften_similes"):  # "like a maniac" goes as a whole
+        text = pattern.sub(repl, text)
     return _tidy(_replace_insults(_unswear(text)))
 
 
@@ -1392,6 +1444,12 @@ def _replace_insults(text: str) -> str:
         ):
             # "stupid comments" -> "comments"; "every time you idiots move" -> "you move"
             text = text[: hit.word_start] + after.lstrip()
+        elif _is_noun(hit.word) and _is_noun(neutral):
+            text = text[: hit.word_start] + neutral + after  # "that nonsense" -> "that idea"
+        elif _is_noun(hit.word) and re.search(
+            r"(?:ity|ness|ance|ence|cy|ism|ery)$", hit.word.lower()
+        ):
+            text = text[: hit.word_start] + after.lstrip()  # "all about stupidity" -> "all about"
         elif _is_noun(hit.word):
             plural = hit.word.lower().endswith("s") and not hit.word.lower().endswith("ss")
             text = text[: hit.word_start] + ("people" if plural else "person") + after
@@ -1421,8 +1479,8 @@ def _gentle_piece(c: Clause, plan: Plan) -> str:
     light = _tidy(_soften(words_out, absolutes=_has_absolute(words_out, plan)))
     if c.shape == "insult":
         group = lexicon("insults.yaml")["groups"][c.group]
-        if _bare_name(c):
-            return ""  # "you troll": name-calling alone, nothing else to keep
+        if _bare_name(c) or (c.slots.get("trait") and not group.get("retell")):
+            return ""  # "you troll", "your stupidity amazes me": nothing else to keep
         if group.get("retell") or c.topic or c.slots.get("about_it"):
             return fill(group["gentle"], topic=c.topic)
     if c.shape in _BEHAVIOUR and not _content(c):
@@ -1533,11 +1591,15 @@ def _lone(piece: str) -> bool:
 
 def _repeated(piece: str, pieces: list[str]) -> bool:
     """ "You're late." beside "It bothers me when you're late.": said again, so it goes."""
-    words = " ".join(re.findall(r"[a-z0-9']+", fold(piece)))
+
+    def plain(text: str) -> str:
+        return " ".join(re.findall(r"[a-z0-9']+", fold(text)))
+
+    words = plain(piece)
     return bool(words) and any(
         other is not piece
         and len(other) > len(piece)
-        and re.search(r"\b" + re.escape(words) + r"\b", " ".join(re.findall(r"[a-z0-9']+", fold(other))))
+        and re.search(r"\b" + re.escape(words) + r"\b", plain(other))
         for other in pieces
     )
 
@@ -1604,6 +1666,12 @@ def _gentle(clauses: list[Clause], plan: Plan, draft: str) -> str:
     text = re.sub(r",$", ".", text)
     # a clause split off mid-sentence ("... loudly. and you won't ...") joins back on
     text = re.sub(r"\.\s+(?=(?:and|but|so)\s)", ", ", text)
+    # "Could you take the trash out? and it's still there" -> "...? It's still there."
+    text = re.sub(
+        r"((?:^|[.!?]\s+)(?:Could|Would|Can|Will)\s+(?:you|we)\b[^.!?]*\?)\s+(?:and|but|so)\s+(?=[a-z])",
+        r"\1 ",
+        text,
+    )
     # Mirror how the draft was typed: all lower case stays so, a missing full stop stays missing.
     if re.search(r"[A-Z]", draft.replace("I", "")) or any(
         re.match(r"[A-Z](?!['\s])", p) for p in pieces

@@ -86,6 +86,108 @@ SPANS = [
     ),
     ("You made us late for church.", "criticism", "You made us late"),
     ("Leave me alone.", "stonewalling", "Leave me alone"),
+    # comparisons that read their mind: what they put before you
+    (
+        "Whatever. You obviously care more about your gym than about me",
+        "criticism",
+        "You obviously care more about your gym than about me",
+    ),
+    (
+        "Your mother matters more to you than I do.",
+        "criticism",
+        "Your mother matters more to you than I do",
+    ),
+    (
+        "You'd rather play video games than spend time with me.",
+        "criticism",
+        "You'd rather play video games than spend time with me",
+    ),
+    ("You love your phone more than me.", "criticism", "You love your phone more than me"),
+    ("You put your friends before me every time.", "criticism", "You put your friends before me"),
+    ("Your job always comes first.", "criticism", "Your job always comes first"),
+    (
+        "ur phone is more important than me obviously",
+        "criticism",
+        "ur phone is more important than me",
+    ),
+    (
+        "You spend more time with your friends than with me.",
+        "criticism",
+        "You spend more time with your friends than with me",
+    ),
+    # sarcasm said in one word beside a complaint, and other sneers
+    ("You left the car with no gas AGAIN. Unbelievable.", "contempt", "Unbelievable"),
+    ("You forgot the milk. Great job.", "contempt", "Great job"),
+    ("You didn't call. Classic.", "contempt", "Classic"),
+    ("You said you'd be home by six. Figures.", "contempt", "Figures"),
+    (
+        "you invited people over without telling me and the house is a mess, thanks",
+        "contempt",
+        "thanks",
+    ),
+    ("Thanks for cancelling on my birthday dinner.", "contempt", "Thanks for cancelling"),
+    ("Nice of you to finally show up.", "contempt", "Nice of you to finally show up"),
+    (
+        "You left dishes in the sink, do you think I'm your maid?",
+        "contempt",
+        "do you think I'm your maid",
+    ),
+    ("You snore like a freight train.", "contempt", "You snore like a freight train"),
+    ("You forgot the milk, are you stupid??", "loaded_question", "are you stupid"),
+    ("Could you BE any more selfish??", "loaded_question", "Could you BE any more selfish"),
+    (
+        "why is it so hard for u to put ur phone down",
+        "loaded_question",
+        "why is it so hard for u to put ur phone down",
+    ),
+    # keeping score, "too busy", "I can't believe you", counting how often you asked
+    (
+        "you spent all weekend on the couch while I cleaned the whole house",
+        "criticism",
+        "you spent all weekend on the couch while I cleaned the whole house",
+    ),
+    (
+        "the dog hasn't been walked because you were too busy playing xbox",
+        "criticism",
+        "because you were too busy playing xbox",
+    ),
+    (
+        "I cant believe you told your friends about our fight",
+        "criticism",
+        "I cant believe you told your friends about our fight",
+    ),
+    (
+        "I HAVE ASKED YOU THREE TIMES TO CALL THE PLUMBER",
+        "criticism",
+        "I HAVE ASKED YOU THREE TIMES TO CALL THE PLUMBER",
+    ),
+    (
+        "You were 2 hours late and didn't even call.",
+        "criticism",
+        "You were 2 hours late and didn't even call",
+    ),
+    (
+        "You let the dog on the bed even though I asked you not to",
+        "criticism",
+        "even though I asked you not to",
+    ),
+    # absolutes pinned on them, and shouting
+    ("You spent the whole vacation on your laptop.", "absolute", "the whole vacation"),
+    (
+        "You cancelled date night for the third time this month.",
+        "absolute",
+        "for the third time this month",
+    ),
+    (
+        "YOU ARE SO LOUD ON YOUR GAMES AT 2AM I CANT SLEEP",
+        "contempt",
+        "YOU ARE SO LOUD ON YOUR GAMES AT 2AM I CANT SLEEP",
+    ),
+    (
+        "ur always texting ur ex and u think i dont notice",
+        "criticism",
+        "ur always texting ur ex and u think i dont notice",
+    ),
 ]
 
 
@@ -116,6 +218,23 @@ KIND = [
     "I love you more every day.",
     "What do you mean by that? I want to understand.",
     "Could you pick up milk on the way home?",
+    # look like the new shapes, but are kind or neutral
+    "Unbelievable! We got the house!",
+    "Perfect, see you at six.",
+    "Wow. Thank you for the flowers!",
+    "Great job on the presentation today!",
+    "I got the job! Unbelievable!",
+    "Thanks so much for dinner, it was lovely.",
+    "Could you take the bins out? Thanks.",
+    "Perfect, thanks!",
+    "You love me more than anything.",
+    "I love you more than words.",
+    "I slept the whole flight.",
+    "You looked beautiful the whole evening.",
+    "I LOVE YOU SO MUCH",
+    "CALL ME WHEN YOU LAND",
+    "I feel lonely when your gym seems to come before me.",
+    "Please don't leave your dishes lying around.",
 ]
 
 
