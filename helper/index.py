@@ -145,9 +145,7 @@ def sentence_context(sentences: list[Sentence], i: int) -> str:
     before ("In the beginning, it pumps you full of dopamine") with that sentence."""
     s = sentences[i]
     # A list may start in the next chunk: neighbours count within the same section.
-    same = [
-        x for x in sentences[max(0, i - 1) : i + 5] if (x.doc, x.section) == (s.doc, s.section)
-    ]
+    same = [x for x in sentences[max(0, i - 1) : i + 5] if (x.doc, x.section) == (s.doc, s.section)]
     if s.text.rstrip().endswith(":"):
         return " ".join([s.text] + [x.text for x in same if x.start > s.start][:4])
     before = [x for x in same if x.start < s.start]
