@@ -411,6 +411,10 @@ class Index:
     def chunks(self) -> list[Chunk]:
         return self._loaded["chunks"]
 
+    @property
+    def all_sentences(self) -> list[Sentence]:
+        return list(self._loaded["sentences"].values())
+
     def retrieve(self, query: str, k: int = 6, pool: int = 20) -> Retrieval:
         loaded = self._loaded
         chunks: list[Chunk] = loaded["chunks"]

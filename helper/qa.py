@@ -81,7 +81,7 @@ def idf(index: Index) -> dict[str, float]:
     """Inverse document frequency of content words over the corpus's sentences."""
     cached = index.__dict__.get("_idf")
     if cached is None:
-        sentences = list(index._loaded["sentences"].values())
+        sentences = index.all_sentences
         df: dict[str, int] = {}
         for s in sentences:
             for t in content_tokens(s.text):
@@ -125,7 +125,7 @@ def _expand_labels(
 ) -> list[tuple[Sentence, float]]:
     """A list's label ("Ways to show appreciation:") says nothing alone: the list's first
     items stand in for it, with its score. The list may continue in the next chunk."""
-    order = sorted(index._loaded["sentences"].values(), key=lambda x: (x.doc, x.start))
+    order = sorted(index.all_sentences, key=lambda x: (x.doc, x.start))
     position = {s.id: i for i, s in enumerate(order)}
     out = []
     for s, score in ranked:
