@@ -29,7 +29,7 @@ def check_text(text: object, *, what: str, limit: int) -> str:
             ) from exc
     if not isinstance(text, str):
         raise InputError(f"The {what} must be text, not {type(text).__name__}.")
-    if all(ch.isspace() or _is_noise(ch) for ch in text):
+    if not text.strip():
         raise InputError(f"The {what} is empty: type or paste some text.")
     if len(text) > limit:
         raise InputError(
@@ -41,4 +41,6 @@ def check_text(text: object, *, what: str, limit: int) -> str:
         raise InputError(
             f"The {what} looks like binary data rather than text. Paste it as plain text."
         )
+    if all(ch.isspace() or _is_noise(ch) for ch in text):
+        raise InputError(f"The {what} is empty: type or paste some text.")
     return text
