@@ -55,6 +55,9 @@ class OpenAIEmbedder:
             base_url=settings.openai_base_url,
             timeout=settings.llm_timeout,
             max_retries=settings.llm_retries,
+            # Its length check tokenises with tiktoken's cl100k_base, which downloads its file
+            # at first use; our chunks are bounded at 160 tokens anyway.
+            check_embedding_ctx_length=False,
         )
 
     def embed(self, texts: list[str]) -> np.ndarray:
