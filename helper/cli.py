@@ -81,7 +81,14 @@ SHOW = {"rewrite": _show_rewrite, "ask": _show_ask, "openers": _show_openers}
 
 
 def cmd_single(kind: str, args) -> int:
-    result = _engine_call(kind)(_text_arg(args.text)).to_dict()
+    text = _text_arg(args.text)
+    if kind != "rewrite":
+        from .config import settings
+        from .index import Index
+
+        if not Index(settings()).exists():
+            print("No index yet: indexing the guidance first (once, about 10 s)…", file=sys.stderr)
+    result = _engine_call(kind)(text).to_dict()
     if args.json:
         _print_json(result)
     else:
