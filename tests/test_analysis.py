@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helper.analysis import analyze, insults, is_praise, profanity
+from helper.rewrite import rewrite_offline
 
 
 def kinds_and_texts(text: str) -> list[tuple[str, str]]:
@@ -347,3 +348,77 @@ def test_spans_are_exact_for_any_text(text):
             "demand",
             "loaded_question",
         }
+
+
+# Kind and neutral messages in other words (reassurance with never/always, praise,
+# thanks, plans, polite requests, apologies, logistics): the whole offline rewrite must
+# leave them alone, with no findings and no safety flag.
+KIND_OTHER_WORDING = [
+    ("reassure-apologize-rest", "You never have to apologize for needing rest."),
+    ("reassure-never-alone", "You never have to go through this alone."),
+    ("reassure-never-earn", "You never have to earn my love."),
+    ("reassure-never-pretend", "You never need to pretend with me."),
+    ("reassure-never-sorry-crying", "You never have to say sorry for crying."),
+    ("always-know", "You always know what to say when I'm down."),
+    ("always-have-me", "You'll always have me."),
+    ("always-make-feel-home", "You always make me feel at home."),
+    ("always-welcome", "You're always welcome to join us on Sunday."),
+    ("always-worth-it", "You're always worth the wait."),
+    ("praise-speech", "Your speech at the wedding was beautiful."),
+    ("praise-garden", "The garden looks incredible, you worked so hard on it."),
+    ("praise-patience", "I admire how patient you were with my dad today."),
+    ("praise-cooked", "Wow, you cooked dinner!"),
+    ("praise-fixed", "You fixed the sink, my hero!"),
+    ("thanks-laundry", "Thank you for folding all the laundry."),
+    ("thanks-listening", "Thanks for listening to me vent last night."),
+    ("thanks-airport", "Thank you so much for driving me to the airport at 5am."),
+    ("thanks-card", "Thanks for the sweet card, it made my day."),
+    ("plan-saturday", "Want to go for a hike on Saturday morning?"),
+    ("plan-dinner", "Let's try the new Italian place on Friday."),
+    ("plan-movie", "I booked tickets for the 7pm showing."),
+    ("plan-visit", "My parents are coming over Sunday for lunch, is that okay?"),
+    ("request-milk", "Could you grab some milk on your way home, please?"),
+    ("request-call", "When you have a minute, could you call the plumber?"),
+    ("request-talk", "Would you be up for talking about our budget this weekend?"),
+    ("request-feedback", "Can you let me know what you think of the paint colours?"),
+    ("apology-late", "I'm sorry I was late tonight, I should have texted."),
+    ("apology-snappy", "I'm sorry for being short with you this morning."),
+    ("apology-forgot", "I forgot to pay the electric bill, I'm so sorry, I'll do it now."),
+    ("neutral-keys", "You left your keys at my place, I'll bring them tonight."),
+    ("neutral-running-late", "Running about ten minutes late, see you soon."),
+    ("neutral-home", "I'm home, the dog's been fed."),
+    ("neutral-package", "Your package came, I put it on the kitchen table."),
+    ("love-miss", "I miss you, can't wait to see you tonight."),
+    ("love-lucky", "I'm so lucky to have you."),
+    ("love-proud", "I'm so proud of you for finishing the course."),
+    ("never-let-down", "You have never let me down."),
+    ("never-fail-laugh", "You never fail to make me laugh."),
+    ("always-here", "I'll always be here for you, no matter what."),
+]
+
+
+@pytest.mark.parametrize("text", [pytest.param(t, id=i) for i, t in KIND_OTHER_WORDING])
+def test_kind_message_in_other_words_comes_back_unchanged(text):
+    result = rewrite_offline(text)
+    assert analyze(text) == []
+    assert result.changed is False and result.findings == [], result
+    assert result.safety.flagged is False
+
+
+# Reassurance-shaped wording that is still blame: the fix for "you never have to ..." must
+# not swallow these.
+STILL_BLAME = [
+    ("never-have-to-do", "You never have to do the dishes."),
+    ("never-have-to-lift", "You never have to lift a finger around here."),
+    ("never-have-to-because", "You never have to worry about money because I pay for everything."),
+    ("always-unfair", "You're always unfair to me."),
+    ("always-incredibly-late", "You're always incredibly late."),
+    ("always-feel-like", "You always make me feel like an idiot."),
+    ("never-apologize", "You never apologize."),
+    ("do-it-now", "Do it now!"),
+]
+
+
+@pytest.mark.parametrize("text", [pytest.param(t, id=i) for i, t in STILL_BLAME])
+def test_reassurance_shapes_do_not_hide_blame(text):
+    assert analyze(text) != []
