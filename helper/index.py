@@ -380,11 +380,14 @@ class Index:
                 [_tokens(embed_text(c.section, c.text)) or ["_"] for c in chunks],
                 show_progress=False,
             )
+        sentences = [Sentence(**s) for s in manifest["sentences"]]  # in reading order
         return {
             "chunks": chunks,
             "by_id": {c.id: c for c in chunks},
             "bm25": bm25,
-            "sentences": {s["id"]: Sentence(**s) for s in manifest["sentences"]},
+            "sentences": {s.id: s for s in sentences},
+            "order": sentences,
+            "position": {s.id: i for i, s in enumerate(sentences)},
         }
 
     def ensure(self, progress: Progress | None = None) -> IndexReport | None:
@@ -413,7 +416,12 @@ class Index:
 
     @property
     def all_sentences(self) -> list[Sentence]:
-        return list(self._loaded["sentences"].values())
+        return self._loaded["order"]
+
+    def sentences_after(self, sentence: Sentence, n: int) -> list[Sentence]:
+        """The next `n` sentences of the same file, in reading order."""
+        i = self._loaded["position"][sentence.id]
+        return [s for s in self._loaded["order"][i + 1 : i + 1 + n] if s.doc == sentence.doc]
 
     def retrieve(self, query: str, k: int = 6, pool: int = 20) -> Retrieval:
         loaded = self._loaded

@@ -125,15 +125,13 @@ def _expand_labels(
 ) -> list[tuple[Sentence, float]]:
     """A list's label ("Ways to show appreciation:") says nothing alone: the list's first
     items stand in for it, with its score. The list may continue in the next chunk."""
-    order = sorted(index.all_sentences, key=lambda x: (x.doc, x.start))
-    position = {s.id: i for i, s in enumerate(order)}
     out = []
     for s, score in ranked:
         if not _is_label(s):
             out.append((s, score))
             continue
-        following = order[position[s.id] + 1 : position[s.id] + 1 + LABEL_ITEMS]
-        items = [x for x in following if x.item and (x.doc, x.section) == (s.doc, s.section)]
+        following = index.sentences_after(s, LABEL_ITEMS)
+        items = [x for x in following if x.item and x.section == s.section]
         out.extend((x, score - 0.001 * i) for i, x in enumerate(items))
     return out
 
