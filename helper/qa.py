@@ -32,7 +32,6 @@ MAX_SENTENCES = 4
 QUESTION_PENALTY = 0.15  # the guidance's rhetorical questions rarely answer anything
 LABEL_ITEMS = 3  # list items that stand in for a list's label
 TOP_PASSAGES = 5
-STRONG_SENTENCE = 0.0
 MIN_SENTENCES = 2
 KEEP_RATIO = 0.8  # a further sentence must score at least this share of the best one
 
@@ -77,16 +76,26 @@ def overlap(query: set[str], tokens: set[str], idf: dict[str, float]) -> float:
     return hits / total
 
 
+def sentence_tokens(index: Index) -> dict[str, set[str]]:
+    """Content words of every corpus sentence, by sentence id: worked out once per index,
+    not again for each candidate of each question."""
+    cached = index.__dict__.get("_sentence_tokens")
+    if cached is None:
+        cached = {s.id: content_tokens(s.text) for s in index.all_sentences}
+        index.__dict__["_sentence_tokens"] = cached
+    return cached
+
+
 def idf(index: Index) -> dict[str, float]:
     """Inverse document frequency of content words over the corpus's sentences."""
     cached = index.__dict__.get("_idf")
     if cached is None:
-        sentences = index.all_sentences
+        token_sets = sentence_tokens(index).values()
         df: dict[str, int] = {}
-        for s in sentences:
-            for t in content_tokens(s.text):
+        for tokens in token_sets:
+            for t in tokens:
                 df[t] = df.get(t, 0) + 1
-        n = len(sentences) or 1
+        n = len(token_sets) or 1
         cached = index.__dict__["_idf"] = {t: math.log(1 + n / c) for t, c in df.items()}
     return cached
 
@@ -99,17 +108,18 @@ def rank_sentences(index: Index, retrieval: Retrieval) -> list[tuple[Sentence, f
     """Candidate sentences, best first: the nearest in the whole corpus, and every sentence
     of the retrieved passages."""
     rank = {p.id: i for i, p in enumerate(retrieval.passages)}
-    # The passages found carry the topic; a sentence elsewhere joins only if it is very close.
-    found = {s.id: (s, c) for s, c in index.sentences(retrieval, 40) if c >= STRONG_SENTENCE}
+    # The passages found carry the topic; the nearest sentences anywhere may join them.
+    found = {s.id: (s, c) for s, c in index.sentences(retrieval, 40)}
     top = [p.id for p in retrieval.passages[:TOP_PASSAGES]]
     found.update({s.id: (s, c) for s, c in index.sentences(retrieval, 120, top)})
     query = content_tokens(retrieval.query)
     weights = idf(index)
+    tokens = sentence_tokens(index)
     scored = []
     for s, cosine in found.values():
         score = (
             cosine
-            + LEXICAL_WEIGHT * overlap(query, content_tokens(s.text), weights)
+            + LEXICAL_WEIGHT * overlap(query, tokens[s.id], weights)
             + RANK_WEIGHT / (1 + rank.get(s.chunk, 9))
             + PASSAGE_WEIGHT * retrieval.similarity.get(s.chunk, 0.0)
         )
@@ -136,13 +146,13 @@ def _expand_labels(
     return out
 
 
-def _similar(a: str, b: str) -> bool:
-    ta, tb = content_tokens(a), content_tokens(b)
+def _similar(ta: set[str], tb: set[str]) -> bool:
     return bool(ta and tb) and len(ta & tb) / len(ta | tb) > 0.6
 
 
 def select(index: Index, retrieval: Retrieval) -> list[Sentence]:
     ranked = _expand_labels(index, rank_sentences(index, retrieval))
+    tokens = sentence_tokens(index)
     chosen: list[Sentence] = []
     best = ranked[0][1] if ranked else 0.0
     for s, score in ranked:
@@ -150,7 +160,9 @@ def select(index: Index, retrieval: Retrieval) -> list[Sentence]:
             break
         if len(chosen) >= MIN_SENTENCES and score < KEEP_RATIO * best:
             break
-        if len(_words(s.text)) < 4 or any(c.id == s.id or _similar(c.text, s.text) for c in chosen):
+        if len(_words(s.text)) < 4 or any(
+            c.id == s.id or _similar(tokens[c.id], tokens[s.id]) for c in chosen
+        ):
             continue
         chosen.append(s)
     return chosen
