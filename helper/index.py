@@ -17,7 +17,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from functools import cached_property
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -93,16 +93,11 @@ def _tokens(text: str) -> list[str]:
     return stems + [f"{s[:6]}~" for s in stems if len(s) > 6]
 
 
-_STEMMER = None
-
-
+@lru_cache(maxsize=1)
 def _stemmer():
-    global _STEMMER
-    if _STEMMER is None:
-        import Stemmer
+    import Stemmer
 
-        _STEMMER = Stemmer.Stemmer("english")
-    return _STEMMER
+    return Stemmer.Stemmer("english")
 
 
 def _sentence_id(chunk_id: str, start: int, text: str) -> str:
