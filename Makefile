@@ -1,33 +1,42 @@
-# The two commands a newcomer needs: `make run` and `make test`. Both set everything up.
+# The two commands a newcomer needs: `make run` and `make test`. Both set everything up:
+# `make run` installs only what the page needs; `make test` adds the test tools and the
+# llama.cpp server the model-engine tests run against (compiled once, about 6 minutes).
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test setup lint eval bench clean
+.PHONY: run test setup setup-test lint eval bench clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
-
-# Re-installs only when pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[test,llm]'
+
+# Each re-installs only when pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e .
 	touch $@
 
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/activate
+	$(BIN)/pip install --quiet -e '.[test,llm]'
+	touch $(VENV)/.installed $@
+
 setup: $(VENV)/.installed
+
+setup-test: $(VENV)/.installed-test
 
 run: setup
 	$(BIN)/helper index
 	$(BIN)/python app.py
 
-lint: setup
-	$(BIN)/ruff check helper tests app.py benchmarks
+lint: setup-test
+	$(BIN)/ruff check helper tests app.py benchmarks evals
+	$(BIN)/ruff format --check helper tests app.py benchmarks evals
 
-test: setup lint
+test: setup-test lint
 	$(BIN)/pytest -q
 	$(BIN)/helper eval
 
-bench: setup
+bench: setup-test
 	$(BIN)/python benchmarks/run.py
 
 clean:

@@ -2,8 +2,8 @@
 
 import sys
 
-from helper.config import ConfigError
-from helper.ui import launch
+from helper.errors import ConfigError
+from helper.web.page import launch
 
 if __name__ == "__main__":
     try:

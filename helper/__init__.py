@@ -8,21 +8,22 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from .config import ConfigError, Settings, settings
-from .engine import Engine
-from .index import Index, IndexReport, Progress
-from .results import (
+from helper.config import Settings, settings
+from helper.engine import FUNCTIONS, Engine
+from helper.errors import ConfigError, InputError
+from helper.results import (
     AskResult,
     Citation,
     Finding,
-    InputError,
     Opener,
     OpenersResult,
     RewriteResult,
     Safety,
 )
+from helper.retrieval.index import Index, IndexReport, Progress
 
 __all__ = [
+    "FUNCTIONS",
     "AskResult",
     "Citation",
     "ConfigError",
@@ -45,17 +46,10 @@ __all__ = [
 ]
 
 
-# The submodules helper.rewrite and helper.openers share their names with the functions below.
-# Importing them here, before the functions are defined, stops a later first import of a
-# submodule from replacing the function of the same name on the package.
-from . import openers as _openers_module  # noqa: E402, F401
-from . import rewrite as _rewrite_module  # noqa: E402, F401
-
-
 @lru_cache(maxsize=4)
 def get_engine(config: Settings | None = None) -> Engine:
     """The engine the settings ask for: the model engine when one is configured, else offline."""
-    from .offline import OfflineEngine
+    from helper.offline import OfflineEngine
 
     config = config or settings()
     offline = OfflineEngine(Index(config))
@@ -66,7 +60,7 @@ def get_engine(config: Settings | None = None) -> Engine:
             "HELPER_ENGINE=llm needs a model: set OPENAI_BASE_URL (a local server such as "
             "Ollama or llama.cpp) or OPENAI_API_KEY, and HELPER_CHAT_MODEL."
         )
-    from .llm import LLMEngine, call_deadline, make_chat_model
+    from helper.llm import LLMEngine, call_deadline, make_chat_model
 
     return LLMEngine(offline, make_chat_model(config), deadline=call_deadline(config))
 

@@ -8,18 +8,15 @@ import sys
 import time
 from collections.abc import Callable
 
-from .config import ConfigError
-from .results import InputError
-
-# batch: the input field each kind reads.
-BATCH_FIELDS = {"rewrite": "text", "openers": "topic", "ask": "question"}
+from helper.engine import FUNCTIONS
+from helper.errors import ConfigError, InputError
 
 
 def _engine_call(kind: str) -> Callable:
-    from . import get_engine
+    from helper import get_engine
 
     engine = get_engine()
-    return {"rewrite": engine.rewrite, "openers": engine.openers, "ask": engine.ask}[kind]
+    return lambda value: FUNCTIONS[kind](engine, value)
 
 
 def _text_arg(parts: list[str]) -> str:
@@ -82,13 +79,12 @@ SHOW = {"rewrite": _show_rewrite, "ask": _show_ask, "openers": _show_openers}
 
 def cmd_single(kind: str, args) -> int:
     text = _text_arg(args.text)
-    if kind != "rewrite":
-        from .config import settings
-        from .index import Index
+    from helper import get_engine
 
-        if not Index(settings()).exists():
-            print("No index yet: indexing the guidance first (once, about 10 s)…", file=sys.stderr)
-    result = _engine_call(kind)(text).to_dict()
+    engine = get_engine()
+    if kind != "rewrite" and not engine.indexed():
+        print("No index yet: indexing the guidance first (once, about 10 s)…", file=sys.stderr)
+    result = FUNCTIONS[kind](engine, text).to_dict()
     if args.json:
         _print_json(result)
     else:
@@ -98,7 +94,7 @@ def cmd_single(kind: str, args) -> int:
 
 def cmd_batch(args) -> int:
     """One JSON object per line in, one per line out; a bad line is reported and skipped."""
-    field = BATCH_FIELDS[args.kind]
+    field = FUNCTIONS[args.kind].field
     call = _engine_call(args.kind)
     try:
         raw = sys.stdin.buffer.read() if args.file == "-" else open(args.file, "rb").read()
@@ -143,7 +139,7 @@ def _batch_record(line: bytes, field: str) -> tuple[dict | None, str | None]:
 
 
 def cmd_index(args) -> int:
-    from . import build_index
+    from helper import build_index
 
     def progress(stage: str, done: int, total: int) -> None:
         print(f"\r{stage}: {done}/{total}", end="" if done < total else "\n", file=sys.stderr)
@@ -168,13 +164,13 @@ def cmd_index(args) -> int:
 
 
 def cmd_eval(args) -> int:
-    from .evals import main as eval_main
+    from helper.evals.harness import main as eval_main
 
     return eval_main(args.rest)
 
 
 def cmd_serve(args) -> int:
-    from .ui import launch
+    from helper.web.page import launch
 
     launch(host=args.host, port=args.port)
     return 0
@@ -196,7 +192,7 @@ def parser() -> argparse.ArgumentParser:
         s.add_argument("--json", action="store_true", help="print the JSON result")
         s.set_defaults(func=lambda a, k=kind: cmd_single(k, a))
     b = sub.add_parser("batch", help="run rewrite, openers or ask over a JSONL file")
-    b.add_argument("kind", choices=sorted(BATCH_FIELDS))
+    b.add_argument("kind", choices=sorted(FUNCTIONS))
     b.add_argument("file", help="JSONL file, one object a line with field text/topic/question")
     b.set_defaults(func=cmd_batch)
     i = sub.add_parser("index", help="index the guidance in corpus/ (only changes are embedded)")
@@ -214,7 +210,13 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else argv
+    # `helper eval` hands all of its arguments, options first included, to the harness.
+    args, extra = parser().parse_known_args(argv)
+    if args.func is cmd_eval:
+        args.rest = [*extra, *args.rest]
+    elif extra:
+        parser().error(f"unrecognized arguments: {' '.join(extra)}")
     try:
         return args.func(args)
     except InputError as exc:

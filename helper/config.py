@@ -7,7 +7,14 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+from helper.errors import ConfigError
+
+# Citations name corpus files relative to this folder: the checkout (corpus/x.md), or, for an
+# installed package, site-packages (helper/guidance/x.md). Both read back with read_doc().
+PACKAGE_DIR = Path(__file__).resolve().parent
+REPO_ROOT = PACKAGE_DIR.parent
+# The default guidance ships in the wheel as helper/guidance/ (pyproject.toml maps corpus/ there).
+IN_CHECKOUT = (REPO_ROOT / "pyproject.toml").is_file()
 
 # Input limits: long enough for any real message, short enough to keep every call fast.
 MAX_DRAFT_CHARS = 4000
@@ -47,10 +54,6 @@ class Settings:
         return self.llm_configured
 
 
-class ConfigError(RuntimeError):
-    """Configuration that cannot work; the message names the variable to set."""
-
-
 def from_env(env: dict[str, str] | None = None) -> Settings:
     """Build settings from `env` (default: os.environ)."""
     e = os.environ if env is None else env
@@ -71,8 +74,8 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         raise ConfigError(
             "CHROMA_PORT, HELPER_PORT, HELPER_LLM_TIMEOUT and HELPER_LLM_RETRIES must be numbers"
         ) from exc
-    corpus_default = REPO_ROOT / "corpus"
-    data_default = REPO_ROOT / ".helper"
+    corpus_default = REPO_ROOT / "corpus" if IN_CHECKOUT else PACKAGE_DIR / "guidance"
+    data_default = REPO_ROOT / ".helper" if IN_CHECKOUT else _user_data_dir(e)
     return Settings(
         corpus_dir=_path_from(e, "HELPER_CORPUS_DIR", corpus_default),
         data_dir=_path_from(e, "HELPER_DATA_DIR", data_default),
@@ -91,6 +94,12 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         port=port,
         auth=e.get("HELPER_AUTH") or None,
     )
+
+
+def _user_data_dir(env) -> Path:
+    # An installed package must not write into site-packages: the index goes with user data.
+    base = env.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(base).expanduser() / "couples-helper"
 
 
 def _path_from(env, name: str, default: Path) -> Path:

@@ -8,10 +8,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 
 
-class InputError(ValueError):
-    """A person's input that cannot be processed; the message says why in plain words."""
-
-
 @dataclass
 class Finding:
     kind: str  # criticism, contempt, defensiveness, stonewalling, absolute, demand, loaded_question

@@ -51,7 +51,7 @@ socket.socket.connect = _loopback_only
 def index():
     """The real corpus, indexed once for the whole run."""
     from helper.config import settings
-    from helper.index import Index
+    from helper.retrieval.index import Index
 
     ix = Index(settings())
     ix.build()

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from helper import get_engine
-from helper.results import InputError
+from helper.errors import InputError
 
 # (id, text, whether the engines must refuse it with an InputError)
 CASES = [

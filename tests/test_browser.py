@@ -15,7 +15,7 @@ from urllib.parse import urlparse
 import pytest
 
 from helper.config import MAX_DRAFT_CHARS, REPO_ROOT
-from helper.ui import EXAMPLE_DRAFT
+from helper.web.page import EXAMPLE_DRAFT
 from tests.test_app_api import running_app
 
 pytestmark = [pytest.mark.browser, pytest.mark.server]

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from helper.citations import is_verbatim
 from helper.config import from_env
-from helper.index import Index
-from helper.qa import answer_offline
+from helper.offline.answering import answer_offline
+from helper.retrieval.citations import is_verbatim
+from helper.retrieval.index import Index
 
 from .servers import free_port, running
 

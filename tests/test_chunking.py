@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from helper.chunking import MAX_CHUNK_TOKENS, chunk_document, count_tokens, sentence_spans
-from helper.corpus import load_corpus, load_document
+from helper.retrieval.chunking import MAX_CHUNK_TOKENS, chunk_document, count_tokens, sentence_spans
+from helper.retrieval.corpus import load_corpus, load_document
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from helper.citations import read_doc
+from helper.retrieval.citations import read_doc
 
 HELPER = [sys.executable, "-m", "helper.cli"]
 

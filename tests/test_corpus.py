@@ -1,4 +1,4 @@
-"""Tests for helper/corpus.py and the curated files in corpus/."""
+"""Tests for helper/retrieval/corpus.py and the curated files in corpus/."""
 
 from __future__ import annotations
 
@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from helper import corpus as corpus_module
+import helper.retrieval.corpus as corpus_module
 from helper.config import REPO_ROOT
-from helper.corpus import CorpusFileError, Document, load_corpus, load_document
+from helper.errors import CorpusFileError
+from helper.retrieval.corpus import Document, load_corpus, load_document
 
 CORPUS_DIR = REPO_ROOT / "corpus"
 SPARK = "corpus/spark-back-in-a-broken-relationship.md"
@@ -131,8 +132,8 @@ def test_both_articles_load_with_their_metadata(documents):
     assert fall.title == "If You Want To Fall Back In Love With Your Partner, Do These 12 Things"
     assert "author" not in spark.meta  # the first article names no author
     assert fall.meta["author"] == "Catherine Winter"
-    assert spark.meta["source"].startswith("shared/seeds/000_c9d6df4d0b5d511b.txt")
-    assert fall.meta["source"].startswith("shared/seeds/002_53eb16504f5831ab.txt")
+    assert spark.meta["seed"] == "shared/seeds/000_c9d6df4d0b5d511b.txt"
+    assert fall.meta["seed"] == "shared/seeds/002_53eb16504f5831ab.txt"
     for doc in documents.values():
         assert doc.path == REPO_ROOT / doc.doc
         assert doc.sha256 == hashlib.sha256(doc.path.read_bytes()).hexdigest()

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from helper.config import from_env
-from helper.embeddings import MiniLMEmbedder, get_embedder
-from helper.index import Index
+from helper.retrieval.embeddings import MiniLMEmbedder, get_embedder
+from helper.retrieval.index import Index
 
 
 def letter_vector(text: str) -> list[float]:
@@ -101,7 +101,7 @@ def test_openai_embeddings_index_against_a_local_server(embeddings_server, tmp_p
 
 
 def test_openai_embeddings_need_a_key():
-    from helper.config import ConfigError
+    from helper.errors import ConfigError
 
     with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
         from_env({"HELPER_EMBEDDINGS": "openai"})

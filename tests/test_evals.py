@@ -1,4 +1,4 @@
-"""Tests for helper/evals.py: the graders, the runner, the reports and the gate."""
+"""Tests for evals/harness.py: the graders, the runner, the reports and the gate."""
 
 from __future__ import annotations
 
@@ -7,110 +7,15 @@ import re
 import shutil
 from pathlib import Path
 
+import helper.evals.harness as evals
 import pytest
 
-from helper import evals
-from helper.results import (
-    Alternative,
-    AskResult,
-    Citation,
-    InputError,
-    Opener,
-    OpenersResult,
-    RewriteResult,
-    Safety,
-)
+from .fakes import GUIDE, BlamingEngine, ErrorEngine, FakeEngine, UnchangedEngine
 
 EVALS = evals.EVALS_DIR
 GRADERS = evals.Graders(EVALS / "wordlists")
 
-# A tiny corpus with the quirks of the real one: curly apostrophes and a CRLF line end,
-# so offsets only hold when the file is read with newline="".
-GUIDE = (
-    "# Talking\r\n\r\n"
-    "Choose a calm moment to talk about the chores. Start with appreciation for what "
-    "your partner already does.\n\n"
-    "Use an I-statement: say how you feel and what you need. Ask open-ended questions "
-    "and listen to the answer.\n\n"
-    "When money is tight, plan the budget together and don’t keep score.\n"
-)
-
-
 # --- a fake engine with real structure ---------------------------------------------------
-
-
-_BLAME_WORDS = {"never", "always", "so", "lazy", "selfish", "stupid", "why", "stop", "you're"}
-_RUDE_WORDS = _BLAME_WORDS | {"fuck", "ass", "shit", "idiot"}
-
-
-class FakeEngine:
-    """Builds an I-statement from the draft's own topic words and cites the tiny corpus."""
-
-    name = "fake"
-
-    def __init__(self, root: Path | None = None):
-        del root  # the fixture's corpus holds GUIDE
-        self.doc = "corpus/guide.md"
-        self.text = GUIDE  # the same text tiny() writes to corpus/guide.md
-
-    def _topic(self, text: str) -> str:
-        words = [w for w in re.findall(r"[A-Za-z$0-9']+", text) if len(w) > 3]
-        keep = [w.lower() for w in words if w.lower() not in _BLAME_WORDS]
-        return " ".join(keep[-3:]) or "this"
-
-    def rewrite(self, text: str) -> RewriteResult:
-        if not text.strip():
-            raise InputError("Please paste a message to rewrite.")
-        if re.search(r"\b(hurt you|kill|end it all)\b", text, re.I):
-            return RewriteResult(text, "", False, safety=Safety(True, "violence", "Get help."))
-        if not re.search(r"\byou\b", text, re.I) or re.search(r"\bthank", text, re.I):
-            return RewriteResult(text, text, False)
-        topic = self._topic(text)
-        calm = f"I feel hurt about {topic}. Could we talk about {topic} tonight?"
-        # The light edit: the fake's own few rude words dropped, the rest kept as written.
-        gentle = " ".join(w for w in text.split() if w.lower() not in _RUDE_WORDS)
-        return RewriteResult(text, calm, True, [Alternative("gentle", gentle)], engine=self.name)
-
-    def _cite(self, n: int, phrase: str) -> Citation:
-        start = self.text.index(phrase)
-        return Citation(n, self.doc, "Talking", "Talking", phrase, start, start + len(phrase))
-
-    def ask(self, question: str) -> AskResult:
-        if not re.search(r"partner|talk|money|chores|question", question, re.I):
-            return AskResult(question, "The guidance does not cover that.", True)
-        cite = self._cite(1, "Ask open-ended questions")
-        return AskResult(question, "Ask open-ended questions [1].", False, [cite])
-
-    def openers(self, topic: str) -> OpenersResult:
-        cite = self._cite(1, "Choose a calm moment")
-        words = topic.lower()
-        texts = [
-            f"Is now a good time to talk about {words}?",
-            f"I appreciate you, and I'd like us to talk about {words}.",
-            f"I've been thinking about {words}; how do you see it?",
-        ]
-        return OpenersResult(topic, [Opener(t, [cite]) for t in texts], engine=self.name)
-
-
-class UnchangedEngine(FakeEngine):
-    """A broken rewrite: hands the draft back as it came."""
-
-    def rewrite(self, text: str) -> RewriteResult:
-        return RewriteResult(text, text, True)
-
-
-class BlamingEngine(FakeEngine):
-    """A broken rewrite: a fine I-statement with an accusation added."""
-
-    def rewrite(self, text: str) -> RewriteResult:
-        good = super().rewrite(text)
-        good.rewrite = "You never listen. " + good.rewrite
-        return good
-
-
-class ErrorEngine(FakeEngine):
-    def rewrite(self, text: str) -> RewriteResult:
-        raise InputError("That message is too long.")
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from helper.config import from_env
-from helper.index import Index
+from helper.retrieval.index import Index
 
 REPO = Path(__file__).resolve().parent.parent
 

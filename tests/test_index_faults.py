@@ -5,9 +5,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from helper import corpus as corpus_module
+import helper.retrieval.corpus as corpus_module
 from helper.config import from_env
-from helper.index import Index
+from helper.retrieval.index import Index
 
 
 def write_corpus(folder: Path, n: int = 4) -> Path:

@@ -16,33 +16,27 @@ import openai
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import AIMessage, BaseMessage, HumanMessage, SystemMessage
-from langchain_core.outputs import ChatGeneration, ChatResult
-from langchain_core.utils.function_calling import convert_to_openai_tool
-from pydantic import Field
+from langchain_core.messages import AIMessage, HumanMessage, SystemMessage
+from langchain_core.outputs import ChatResult
 
-from helper.analysis import analyze
-from helper.config import ConfigError, from_env
-from helper.llm import (
-    PROMPTS_DIR,
-    LLMEngine,
-    PromptError,
-    locate_quote,
-    make_chat_model,
-    render_prompt,
-)
+from helper.config import from_env
+from helper.errors import ConfigError, PromptError
+from helper.llm.engine import LLMEngine, locate_quote, make_chat_model, render_prompt
+from helper.offline.findings import analyze
+from helper.offline.rewriting import check_rewrite
 from helper.results import (
-    Alternative,
-    AskResult,
-    Citation,
     Opener,
-    OpenersResult,
-    Passage,
-    RewriteResult,
-    Safety,
 )
-from helper.rewrite import check_rewrite
+
+from .fakes import (
+    BLAMING,
+    DOC,
+    DOC_TEXT,
+    KIND,
+    OFFLINE_REWRITE,
+    FakeOffline,
+    QueuedChatModel,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -55,123 +49,6 @@ def no_network(monkeypatch):
 
 
 # --- fakes ---------------------------------------------------------------------------------
-
-
-class QueuedChatModel(BaseChatModel):
-    """A chat model whose replies are queued.
-
-    A dict is returned as a call of the tool the caller bound (as a tool-calling model
-    does), a str as plain text, an AIMessage as is, and an exception is raised.
-    """
-
-    replies: list[Any] = Field(default_factory=list)
-    received: list[list[BaseMessage]] = Field(default_factory=list)
-    model_name: str = "queued-fake"
-
-    @property
-    def _llm_type(self) -> str:
-        return "queued-fake"
-
-    def bind_tools(self, tools, *, tool_choice=None, **kwargs):
-        names = [convert_to_openai_tool(t)["function"]["name"] for t in tools]
-        return self.bind(tool_names=names, tool_choice=tool_choice, **kwargs)
-
-    def _generate(self, messages, stop=None, run_manager=None, **kwargs) -> ChatResult:
-        self.received.append(list(messages))
-        if not self.replies:
-            raise AssertionError("the fake chat model was called more often than expected")
-        reply = self.replies.pop(0)
-        if isinstance(reply, BaseException):
-            raise reply
-        if isinstance(reply, dict):
-            name = kwargs["tool_names"][0]
-            reply = AIMessage(content="", tool_calls=[{"name": name, "args": reply, "id": "c1"}])
-        elif isinstance(reply, str):
-            reply = AIMessage(content=reply)
-        return ChatResult(generations=[ChatGeneration(message=reply)])
-
-
-# A small document, sliced into passages with offsets the way the index does it.
-DOC = "corpus/guide.md"
-DOC_TEXT = (
-    "# Talking it through\n\n"
-    "## Pick your moment\n\n"
-    "Choose a calm moment to talk, when neither of you is tired or rushed. "
-    "Starting with appreciation helps your partner feel safe.\n\n"
-    "## Speak for yourself\n\n"
-    "Use “I” statements to describe how you feel instead of criticizing your partner. "
-    "Say what you need, and make one request that’s concrete and doable.\n\n"
-    "## Listen\n\n"
-    "Ask open-ended questions and listen to the answers without planning your reply.\n"
-)
-
-
-def _passage(section: str, first_words: str) -> Passage:
-    start = DOC_TEXT.index(first_words)
-    end = DOC_TEXT.index("\n\n", start) if "\n\n" in DOC_TEXT[start:] else len(DOC_TEXT)
-    return Passage(
-        id=f"p{start}",
-        text=DOC_TEXT[start:end],
-        doc=DOC,
-        title="Talking it through",
-        section=section,
-        start=start,
-        end=end,
-    )
-
-
-PASSAGES = [
-    _passage("Pick your moment", "Choose a calm moment"),
-    _passage("Speak for yourself", "Use “I” statements"),
-    _passage("Listen", "Ask open-ended questions"),
-]
-
-BLAMING = "You never help with the dishes. I'm sick of doing everything myself."
-KIND = "Thank you for making dinner tonight, it was lovely."
-OFFLINE_REWRITE = "I feel worn out when the dishes pile up. Could we take turns this week?"
-
-
-class FakeOffline:
-    """The offline engine's interface with canned, well-formed results."""
-
-    name = "offline"
-
-    def __init__(self, flagged: frozenset[str] = frozenset()):
-        self.flagged = flagged
-
-    def retrieve(self, query: str, k: int = 6) -> list[Passage]:
-        return PASSAGES[:k]
-
-    def rewrite(self, text: str) -> RewriteResult:
-        if text in self.flagged:
-            safety = Safety(flagged=True, category="violence", message="Please reach out.")
-            return RewriteResult(input=text, rewrite="", changed=False, safety=safety)
-        findings = analyze(text)
-        if not findings:
-            return RewriteResult(input=text, rewrite=text, changed=False)
-        return RewriteResult(
-            input=text,
-            rewrite=OFFLINE_REWRITE,
-            changed=True,
-            alternatives=[Alternative("gentle", "I'd like more help with the dishes.")],
-            findings=findings,
-        )
-
-    def ask(self, question: str) -> AskResult:
-        if "weather" in question:
-            return AskResult(
-                question=question, answer="The guidance doesn't cover that.", refused=True
-            )
-        p = PASSAGES[2]
-        quote = "Ask open-ended questions"
-        start = p.start + p.text.index(quote)
-        citation = Citation(1, p.doc, p.title, p.section, quote, start, start + len(quote))
-        answer = f"{quote}. [1]"
-        return AskResult(question=question, answer=answer, refused=False, citations=[citation])
-
-    def openers(self, topic: str) -> OpenersResult:
-        openers = [Opener(f"I'd like to talk about {topic} {i}.") for i in range(3)]
-        return OpenersResult(topic=topic, openers=openers, tips=[Opener("Pick a calm moment.")])
 
 
 def engine_with(*replies: Any) -> tuple[LLMEngine, QueuedChatModel]:
@@ -202,8 +79,8 @@ def test_prompt_with_an_unknown_variable_names_it():
 
 
 def test_prompt_with_a_malformed_placeholder_is_refused(tmp_path):
-    (tmp_path / "bad.md").write_text("Costs $5 and ${name", encoding="utf-8")
-    with pytest.raises(PromptError, match=r"\$\$"):
+    (tmp_path / "bad.md").write_text("Costs $5 and {name", encoding="utf-8")
+    with pytest.raises(PromptError, match="brace"):
         render_prompt("bad", {"name": "x"}, prompts_dir=tmp_path)
 
 
@@ -219,8 +96,7 @@ def test_prompt_with_a_malformed_placeholder_is_refused(tmp_path):
 def test_every_prompt_file_renders_to_a_system_and_a_user_message(name, variables):
     messages = render_prompt(name, variables)
     assert [type(m) for m in messages] == [SystemMessage, HumanMessage]
-    assert "$" not in "".join(m.content for m in messages)
-    assert (PROMPTS_DIR / f"{name}.md").exists()
+    assert "{" not in "".join(m.content for m in messages)
 
 
 def test_a_value_cannot_start_a_message_of_its_own():

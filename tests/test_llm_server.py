@@ -13,12 +13,12 @@ from collections import Counter
 
 import pytest
 
-from helper.analysis import analyze
-from helper.citations import is_verbatim
 from helper.config import REPO_ROOT, from_env
 from helper.llm import LLMEngine, make_chat_model
 from helper.offline import OfflineEngine
-from helper.rewrite import check_rewrite
+from helper.offline.findings import analyze
+from helper.offline.rewriting import check_rewrite
+from helper.retrieval.citations import is_verbatim
 from tests.llama_server import llama_cpp_available, llama_server  # noqa: F401 (fixture)
 
 pytestmark = [

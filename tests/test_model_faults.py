@@ -19,12 +19,12 @@ import openai
 import pytest
 
 import helper
-from helper.analysis import analyze
-from helper.citations import is_verbatim, read_doc
 from helper.config import from_env
 from helper.llm import LLMEngine, make_chat_model
 from helper.offline import OfflineEngine
-from helper.rewrite import check_rewrite
+from helper.offline.findings import analyze
+from helper.offline.rewriting import check_rewrite
+from helper.retrieval.citations import is_verbatim, read_doc
 from tests.fault_server import (
     MODEL,
     Behaviour,

@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from helper import get_engine
-from helper.results import InputError
+from helper.errors import InputError
 
 TEXT = st.one_of(
     st.text(max_size=300),

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from helper.offline.safety import normalize, screen
 from helper.results import Safety
-from helper.safety import normalize, screen
 
 DEV_CASES = Path(__file__).resolve().parent.parent.parent / "shared" / "evals-dev" / "safety.jsonl"
 

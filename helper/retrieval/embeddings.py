@@ -8,7 +8,7 @@ from typing import Protocol
 
 import numpy as np
 
-from .config import Settings
+from helper.config import Settings
 
 
 class Embedder(Protocol):

@@ -14,7 +14,7 @@ from functools import lru_cache
 
 import tiktoken
 
-from .corpus import Document
+from helper.retrieval.corpus import Document
 
 MAX_CHUNK_TOKENS = 160
 CHUNKER_VERSION = "8"  # bump when the chunking rules change, so the index is rebuilt

@@ -1,4 +1,4 @@
-"""helper.analysis: findings with exact spans, the right kinds, and nothing in kind messages."""
+"""helper.offline.findings: exact spans, the right kinds, and nothing in kind messages."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helper.analysis import analyze, insults, is_praise, profanity
-from helper.rewrite import rewrite_offline
+from helper.offline.findings import analyze, insults, is_praise, profanity
+from helper.offline.rewriting import rewrite_offline
 
 
 def kinds_and_texts(text: str) -> list[tuple[str, str]]:

@@ -17,22 +17,23 @@ from functools import cache, lru_cache
 
 from lemminflect import getAllLemmas, getInflection, getLemma
 
-from . import safety
-from .analysis import (
+from helper.config import MAX_DRAFT_CHARS
+from helper.offline import safety
+from helper.offline.findings import (
     analyze,
     blame_verbs,
-    fold,
     insults,
     is_praise,
     lexicon,
     profanity,
     sarcasm_alone,
 )
-from .config import MAX_DRAFT_CHARS
-from .inputs import check_text
-from .results import Alternative, RewriteResult
+from helper.results import Alternative, RewriteResult
+from helper.text.inputs import check_text
+from helper.text.normalize import fold, straight_quotes
+from helper.text.sentences import first_sentence, sentences
+from helper.text.templates import render
 
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"', "`": "'"})
 _PRONOUN_SUBJECT = {"me": "I", "us": "we", "him": "he", "her": "she", "them": "they", "it": "it"}
 _BE = {"'re", "are", "is", "am", "'m", "be", "was", "were", "been", "being", "r"}
 # Words said before a complaint that add nothing to it ("and", "honestly", "it's like").
@@ -58,29 +59,8 @@ def _data() -> dict:
 
 
 def fill(template: str, **slots) -> str:
-    """A lexicon template with its slots filled: {name}, {name|default}, [kept if all set|else]."""
-
-    def optional(m: re.Match) -> str:
-        kept, _, other = _split_bar(m.group(1))
-        names = re.findall(r"\{(\w+)", kept)
-        return kept if all(slots.get(n) for n in names) else other
-
-    text = re.sub(r"\[((?:[^\[\]{}]|\{[^{}]*\})*)\]", optional, template)
-    return re.sub(
-        r"\{(\w+)(?:\|([^{}]*))?\}",
-        lambda m: str(slots.get(m.group(1)) or m.group(2) or ""),
-        text,
-    )
-
-
-def _split_bar(text: str) -> tuple[str, str, str]:
-    depth = 0
-    for i, ch in enumerate(text):
-        depth += ch == "{"
-        depth -= ch == "}"
-        if ch == "|" and depth == 0:
-            return text[:i], "|", text[i + 1 :]
-    return text, "", ""
+    """A lexicon phrasing with its slots filled (the syntax of helper.text.templates)."""
+    return render(template, slots, where="phrasing")
 
 
 # --- reading the draft --------------------------------------------------------------------
@@ -94,7 +74,7 @@ def _keep_char(ch: str) -> bool:
 @lru_cache(maxsize=1024)
 def normalize(text: str) -> str:
     """The draft as plain sentences: no markup or emoji, no shouting, common typos read."""
-    t = text.translate(_QUOTES)
+    t = straight_quotes(text)
     # Markup is only text to us: code inside <script>/<style> is not part of the message,
     # and tags are formatting.
     t = re.sub(r"(?is)<(script|style)\b.*?(?:</\1\s*>|$)", " ", t)
@@ -143,24 +123,6 @@ def _fix_typos(t: str) -> str:
     return "".join(out)
 
 
-# Sentence ends: a full stop, ! or ? (and any closing quotes) before a space, except after a
-# common abbreviation. pysbd does this more thoroughly but costs ~2.5 ms a draft, a quarter of
-# the time budget, and these drafts are short messages.
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"')\]]*\s+")
-_ABBREVIATIONS = re.compile(r"(?i)\b(?:mr|mrs|ms|dr|st|vs|etc|e\.g|i\.e|jr|sr|no|approx|mt|ft)\.$")
-
-
-def _sentences(text: str) -> list[str]:
-    out, start = [], 0
-    for m in _SENTENCE_END.finditer(text):
-        if _ABBREVIATIONS.search(text[start : m.start()]):
-            continue
-        out.append(text[start : m.start()])
-        start = m.end()
-    out.append(text[start:])
-    return [s for s in out if s.strip()]
-
-
 _SPLIT_BEFORE = re.compile(
     r"(?<=\w)\s+(?=(?:you|i)(?:'re|'m)?\s+(?:never|always|just|don't|didn't|can't|won't|keep|only"
     r"|never|are|were|am|so|really|don't)\b)"
@@ -205,7 +167,7 @@ _VERDICT = re.compile(
 def _clauses(text: str) -> list[tuple[str, str]]:
     """The draft's clauses, each with the punctuation that ended it."""
     out: list[tuple[str, str]] = []
-    for sentence in _sentences(text):
+    for sentence in sentences(text):
         sentence = sentence.strip()
         if not sentence:
             continue
@@ -1802,7 +1764,7 @@ def _gentle_text(text: str, clauses: list[Clause], plan: Plan, rewrite: str) -> 
         return fill(_data()["shutdown"]["gentle"], topic=plan.topic)
     if cut and not _same(cut, text):
         return cut
-    return _first_sentence(rewrite)
+    return first_sentence(rewrite)
 
 
 def _cut_findings(text: str) -> str:
@@ -1811,10 +1773,6 @@ def _cut_findings(text: str) -> str:
         text = text[: f.start] + " " + text[f.end :]
     text = _upper_first(_tidy(text))
     return text if len(re.findall(r"[A-Za-z]+", text)) >= 3 else ""
-
-
-def _first_sentence(text: str) -> str:
-    return re.split(r"(?<=[.!?])\s+", text)[0]
 
 
 def _checked(rewrite: str, plan: Plan) -> str:
@@ -1872,14 +1830,14 @@ def check_rewrite(draft: str, candidate: str) -> list[str]:
     low = fold(candidate)
     if not _FIRST_PERSON.search(low):
         problems.append('it isn\'t in the first person (no "I")')
-    sentences = [s for s in re.split(r"(?<=[.!?])\s+", candidate.strip()) if s]
-    if not sentences or not _REQUEST.search(fold(sentences[-1])):
+    parts = sentences(candidate.strip())
+    if not parts or not _REQUEST.search(fold(parts[-1])):
         problems.append("it doesn't end with a concrete request")
     terms = topic_terms(draft)
     if terms and not any(_kept(t, candidate) for t in terms):
         problems.append(f"it drops the topic ({', '.join(terms[:3])})")
-    if len(sentences) > 3:
-        problems.append(f"it is {len(sentences)} sentences long (three at most)")
+    if len(parts) > 3:
+        problems.append(f"it is {len(parts)} sentences long (three at most)")
     if re.sub(r"\W+", " ", low).strip() == re.sub(r"\W+", " ", fold(draft)).strip():
         problems.append("it is the same as the draft")
     return problems

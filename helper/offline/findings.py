@@ -10,40 +10,26 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from importlib import resources
 
-import yaml
 from lemminflect import getAllInflections, getAllLemmas
 
-from .results import Finding
+from helper.lexicon import load as load_lexicon
+from helper.results import Finding
+from helper.text.normalize import fold
+from helper.text.patterns import expand_macros
+from helper.text.templates import render
 
-_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'", "`": "'"})
 # A word as a person types it, disguises kept inside: f**k, sh!t, a$$ (same as the evals).
 _TOKEN = re.compile(r"[a-z0-9]+(?:[*$@!#_\-]+[a-z0-9]+)*[*$]*")
 _NEVERISH = re.compile(r"\b(?:never|hardly|rarely|not)\b|n'?t\b")
 
 
-@cache
-def lexicon(name: str) -> dict:
-    """One data file of helper/lexicon, parsed once."""
-    path = resources.files("helper").joinpath("lexicon", name)
-    return yaml.safe_load(path.read_text(encoding="utf-8"))
-
-
-def fold(text: str) -> str:
-    """Lower case with straight quotes, every character kept at its offset."""
-    text = text.translate(_QUOTES)
-    low = text.lower()
-    if len(low) == len(text):
-        return low
-    # a few characters change length when lowered (U+0130); keep those as they are
-    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+lexicon = load_lexicon  # one data file of helper/lexicon, validated and parsed once
 
 
 def expand(pattern: str) -> str:
     """A lexicon pattern with its @macros written out."""
-    macros = lexicon("patterns.yaml")["macros"]
-    return re.sub(r"@(\w+)", lambda m: macros.get(m.group(1), m.group(0)), pattern)
+    return expand_macros(pattern, lexicon("patterns.yaml")["macros"], where="patterns.yaml")
 
 
 def _words_rx(words) -> str:
@@ -276,12 +262,12 @@ def _analyze(text: str) -> tuple[Finding, ...]:
 
     data = lexicon("patterns.yaml")
     for hit in insults(text):
-        why = data["insult_why"][hit.kind].format(word=hit.word)
+        why = render(data["insult_why"][hit.kind], {"word": hit.word})
         add(hit.kind, hit.start, hit.end, why)
     for start, end in profanity(text):
-        add("contempt", start, end, data["profanity_why"].format(word=text[start:end]))
+        add("contempt", start, end, render(data["profanity_why"], {"word": text[start:end]}))
     for m in _blame_rx().finditer(low):
-        add("criticism", m.start(), m.end("w"), data["blame_why"].format(word=m.group("w")))
+        add("criticism", m.start(), m.end("w"), render(data["blame_why"], {"word": m.group("w")}))
 
     found = _dedupe(found)
     absolutes = _absolutes()
@@ -313,7 +299,7 @@ def _analyze(text: str) -> tuple[Finding, ...]:
         if any(f.start < end and start < f.end for f in found):
             continue
         if found or _complaint_beside(low, start, end):
-            why = data["context_sarcasm"]["why"].format(word=text[start:end].strip(" ,"))
+            why = render(data["context_sarcasm"]["why"], {"word": text[start:end].strip(" ,")})
             add("contempt", start, end, why)
     return tuple(_dedupe(found))
 
@@ -328,12 +314,14 @@ def sarcasm_alone(text: str) -> Finding | None:
         m = closing.match(", " + low)
         if m:
             start, end = m.start("span") - 2, m.end("span") - 2
-            why = lexicon("patterns.yaml")["context_sarcasm"]["why"].format(word=text[start:end])
+            why = render(
+                lexicon("patterns.yaml")["context_sarcasm"]["why"], {"word": text[start:end]}
+            )
             return Finding("contempt", text[start:end], start, end, why)
     if not m or low[m.end() :].strip(" .!?,…"):
         return None
     start, end = m.span("span")
-    why = lexicon("patterns.yaml")["context_sarcasm"]["why"].format(word=text[start:end])
+    why = render(lexicon("patterns.yaml")["context_sarcasm"]["why"], {"word": text[start:end]})
     return Finding("contempt", text[start:end], start, end, why)
 
 

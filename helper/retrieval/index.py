@@ -22,21 +22,24 @@ from pathlib import Path
 
 import numpy as np
 
-from .chunking import CHUNKER_VERSION, LIST_MARKER, Chunk, chunk_document, sentence_spans
-from .config import Settings
-from .corpus import load_corpus
-from .embeddings import Embedder, get_embedder
-from .results import Passage
+from helper.config import Settings
+from helper.errors import IndexUnavailable
+from helper.results import Passage
+from helper.retrieval.chunking import (
+    CHUNKER_VERSION,
+    LIST_MARKER,
+    Chunk,
+    chunk_document,
+    sentence_spans,
+)
+from helper.retrieval.corpus import load_corpus
+from helper.retrieval.embeddings import Embedder, get_embedder
 
 MANIFEST_VERSION = 1
 RRF_K = 60  # the usual reciprocal-rank-fusion constant: damps the weight of the very top ranks
 EMBED_BATCH = 32
 
 Progress = Callable[[str, int, int], None]
-
-
-class IndexError_(RuntimeError):
-    """The index cannot be built or read; the message says why and what to do."""
 
 
 @dataclass
@@ -278,7 +281,7 @@ class Index:
                 self._sync_all(report, chunks, sentences, progress)
             except Exception as exc:  # noqa: BLE001 - a damaged embedded store: start it afresh
                 if self.settings.chroma_host:
-                    raise IndexError_(f"Could not write to the Chroma server: {exc}") from exc
+                    raise IndexUnavailable(f"Could not write to the Chroma server: {exc}") from exc
                 report.rebuilt_because = f"the vector store was damaged ({type(exc).__name__})"
                 self._reset_local_store()
                 self._sync_all(report, chunks, sentences, progress)
@@ -365,7 +368,7 @@ class Index:
     def _loaded(self) -> dict:
         manifest = self._read_manifest()
         if manifest is None:
-            raise IndexError_("The index is missing or unreadable: run `helper index`.")
+            raise IndexUnavailable("The index is missing or unreadable: run `helper index`.")
         import bm25s
 
         chunks = [Chunk(**c) for c in manifest["chunks"]]

@@ -1,4 +1,4 @@
-"""Tests for helper/ui.py: the plain conversions from results to what the page shows."""
+"""Tests for helper/web/page.py: the plain conversions from results to what the page shows."""
 
 from __future__ import annotations
 
@@ -9,27 +9,23 @@ import runpy
 import gradio as gr
 import pytest
 
-from helper import ui
-from helper.citations import read_doc
-from helper.config import (
-    MAX_DRAFT_CHARS,
-    MAX_QUESTION_CHARS,
-    MAX_TOPIC_CHARS,
-    REPO_ROOT,
-    ConfigError,
-)
-from helper.corpus import load_document
+import helper.web.page as ui
+from helper.config import MAX_DRAFT_CHARS, MAX_QUESTION_CHARS, MAX_TOPIC_CHARS, REPO_ROOT
+from helper.errors import ConfigError, InputError
 from helper.results import (
     Alternative,
     AskResult,
     Citation,
     Finding,
-    InputError,
     Opener,
     OpenersResult,
     RewriteResult,
     Safety,
 )
+from helper.retrieval.citations import read_doc
+from helper.retrieval.corpus import load_document
+
+from .fakes import FunctionsEngine
 
 SCRIPT = "<script>window.__pwned=1</script>"
 IMG = '<img src=x onerror="window.__pwned=1">'
@@ -247,11 +243,20 @@ def test_openers_html_lists_openers_and_tips_with_citations():
     assert "No openers" in ui.openers_html(OpenersResult("money"))
 
 
-def test_article_markdown_drops_front_matter_and_credits_the_source():
-    doc = load_document(ui.settings().corpus_dir / "spark-back-in-a-broken-relationship.md")
+@pytest.mark.parametrize(
+    "name, credit",
+    [
+        ("spark-back-in-a-broken-relationship.md", "(author not named)"),
+        ("fall-back-in-love-12-things.md", "by Catherine Winter"),
+    ],
+)
+def test_article_markdown_drops_front_matter_and_credits_title_and_author(name, credit):
+    doc = load_document(ui.settings().corpus_dir / name)
     md = ui.article_markdown(doc)
-    assert md.startswith("# How To Get The Spark Back")
-    assert "source:" in md.split("---")[-1]
+    assert md.startswith("# ") and "title:" not in md
+    footer = md.split("---")[-1]
+    assert doc.title in footer and credit in footer
+    assert "corpus/" not in footer and ".md" not in footer and "seeds" not in footer
 
 
 # -- errors and input limits ------------------------------------------------------------
@@ -297,9 +302,8 @@ def calls(monkeypatch):
         seen.append(("openers", topic))
         return OpenersResult(topic, [Opener(f"Can we talk about {topic}?", [])])
 
-    monkeypatch.setitem(ui.FUNCTIONS, "rewrite", fake_rewrite)
-    monkeypatch.setitem(ui.FUNCTIONS, "ask", fake_ask)
-    monkeypatch.setitem(ui.FUNCTIONS, "openers", fake_openers)
+    engine = FunctionsEngine(rewrite=fake_rewrite, ask=fake_ask, openers=fake_openers)
+    monkeypatch.setattr(ui, "get_engine", lambda: engine)
     return seen
 
 
@@ -355,20 +359,14 @@ def test_a_flagged_draft_that_was_not_rewritten_says_so(monkeypatch):
         safety=Safety(True, "violence", message),
         note=f"I didn't rewrite this draft because: {message}",
     )
-    monkeypatch.setitem(ui.FUNCTIONS, "rewrite", lambda text: flagged)
+    engine = FunctionsEngine(rewrite=lambda text: flagged)
+    monkeypatch.setattr(ui, "get_engine", lambda: engine)
     status, results, safety, rewritten, spans, findings, engine, *slots = ui.rewrite_view("x")
     assert "not rewritten" in status
     assert results["visible"] and safety["visible"] and message in safety["value"]
     assert rewritten["visible"] is False and spans["visible"] is False
     assert message not in engine and "offline engine" in engine
     assert not any(slot["visible"] for slot in slots)
-
-
-def test_engine_functions_survive_the_submodules_being_imported():
-    import helper.openers  # noqa: F401
-    import helper.rewrite  # noqa: F401
-
-    assert all(callable(fn) for fn in ui.FUNCTIONS.values())
 
 
 def test_rewrite_view_errors_are_plain_and_never_echo_the_draft(calls):

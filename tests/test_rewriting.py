@@ -1,4 +1,4 @@
-"""helper.rewrite: the offline rewrite, its alternatives, check_rewrite and topic_terms.
+"""helper.offline.rewriting: the offline rewrite, its alternatives, check_rewrite and topic_terms.
 
 The dev cases come from evals/ (or shared/evals-dev beside the repository); the extra cases
 below use other wording and other topics, the way the held-out set does. ParaDetox outputs
@@ -7,7 +7,6 @@ are judged with a word list kept here, apart from the engine's lexicon.
 
 from __future__ import annotations
 
-import importlib
 import json
 import re
 import statistics
@@ -16,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
-from helper.analysis import analyze
-from helper.config import REPO_ROOT
-from helper.results import InputError, Safety
-from helper.rewrite import check_rewrite, gentle_edit, rewrite_offline, topic_terms
-
 # helper/__init__.py exports a function named rewrite, so the module is fetched by name
-rewrite_module = importlib.import_module("helper.rewrite")
+import helper.offline.rewriting as rewrite_module
+from helper.config import REPO_ROOT
+from helper.errors import InputError
+from helper.offline.findings import analyze
+from helper.offline.rewriting import check_rewrite, gentle_edit, rewrite_offline, topic_terms
+from helper.results import Safety
 
 
 def _cases(name: str) -> list[dict]:
@@ -463,7 +462,7 @@ def test_offline_rewrite_is_fast():
 
 
 def test_lexicon_files_load_as_package_data():
-    folder = Path(rewrite_module.__file__).parent / "lexicon"
+    folder = Path(rewrite_module.__file__).parent.parent / "lexicon"
     for name in (
         "patterns.yaml",
         "insults.yaml",

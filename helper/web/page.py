@@ -13,7 +13,7 @@ import logging
 import os
 import re
 import traceback
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 # Analytics are read from the environment when gradio is imported and when a page is built,
@@ -23,26 +23,13 @@ os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
 
 import gradio as gr  # noqa: E402
 
-from . import get_engine  # noqa: E402
-from .citations import read_doc  # noqa: E402
-from .config import (  # noqa: E402
-    MAX_DRAFT_CHARS,
-    MAX_QUESTION_CHARS,
-    MAX_TOPIC_CHARS,
-    ConfigError,
-    settings,
-)
-from .corpus import Document, load_corpus  # noqa: E402
-from .inputs import check_text  # noqa: E402
-from .results import (  # noqa: E402
-    AskResult,
-    Citation,
-    Finding,
-    InputError,
-    OpenersResult,
-    RewriteResult,
-    Safety,
-)
+from helper import get_engine  # noqa: E402
+from helper.config import settings  # noqa: E402
+from helper.engine import FUNCTIONS  # noqa: E402
+from helper.errors import ConfigError, InputError
+from helper.results import AskResult, Citation, Finding, OpenersResult, RewriteResult, Safety  # noqa: E402
+from helper.retrieval.citations import read_doc  # noqa: E402
+from helper.retrieval.corpus import Document, load_corpus  # noqa: E402
 
 log = logging.getLogger("helper.ui")
 
@@ -78,8 +65,6 @@ KIND_COLORS = {
     "demand": "#f9b88f",
     "loaded question": "#b7dcb0",
 }
-WHAT = {"rewrite": "draft", "openers": "topic", "ask": "question"}
-LIMITS = {"rewrite": MAX_DRAFT_CHARS, "openers": MAX_TOPIC_CHARS, "ask": MAX_QUESTION_CHARS}
 DOING = {
     "rewrite": "softening your message",
     "openers": "finding ways to open the conversation",
@@ -314,23 +299,15 @@ def openers_html(result: OpenersResult) -> str:
     return "".join(parts)
 
 
-_FRONT_MATTER = re.compile(
-    r"\A\ufeff?---[ \t]*\r?\n.*?^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)", re.DOTALL | re.MULTILINE
-)
-
-
 def article_markdown(document: Document) -> str:
-    """An article's body for gr.Markdown (front matter dropped), with its source beneath."""
-    body = _FRONT_MATTER.sub("", document.text, count=1) if document.meta else document.text
+    """An article's body for gr.Markdown (front matter dropped), credited to its title and
+    author beneath; the file's path is for maintainers, not shown."""
     by = document.meta.get("author")
+    credit = f"{document.title}, by {by}" if by else f"{document.title} (author not named)"
     source = document.meta.get("source")
-    credit = []
-    if by:
-        credit.append(f"by {by}")
     if source:
-        credit.append(f"source: {source}")
-    footer = f"\n\n---\n*{esc('; '.join(credit))}*  \n`{document.doc}`" if credit else ""
-    return body.strip() + footer
+        credit += f"; {source}"
+    return document.body.strip() + f"\n\n---\n*{esc(credit)}*"
 
 
 def friendly_error(kind: str, exc: BaseException) -> str:
@@ -375,19 +352,10 @@ def is_loopback(host: str) -> bool:
 
 # -- calling the engine -----------------------------------------------------------------
 
-# Through get_engine(), not helper.rewrite/helper.openers: importing the submodules of the
-# same names rebinds those package attributes to the modules.
-FUNCTIONS: dict[str, Callable[[str], Any]] = {
-    "rewrite": lambda text: get_engine().rewrite(text),
-    "openers": lambda topic: get_engine().openers(topic),
-    "ask": lambda question: get_engine().ask(question),
-}
-
 
 def run(kind: str, value: object):
-    """Check the input, then call the engine. InputError carries the plain reason."""
-    text = check_text(value, what=WHAT[kind], limit=LIMITS[kind])
-    return FUNCTIONS[kind](text)
+    """Call the engine, which checks the input: InputError carries the plain reason."""
+    return FUNCTIONS[kind](get_engine(), value)
 
 
 def _log_failure(kind: str, exc: BaseException) -> None:
@@ -496,7 +464,7 @@ def ask_view(question: str) -> tuple[str, str, str, str]:
 
 
 def _limit_info(kind: str) -> str:
-    return f"Up to {LIMITS[kind]:,} characters. Nothing you type is stored or logged."
+    return f"Up to {FUNCTIONS[kind].limit:,} characters. Nothing you type is stored or logged."
 
 
 def build_page() -> gr.Blocks:
@@ -655,24 +623,8 @@ def build_page() -> gr.Blocks:
 
 
 def warm_up() -> None:
-    """Build the index if missing and load the models, so the first request is fast.
-
-    Warms the offline engine only: a configured chat model is not called at start-up.
-    """
-    engine = get_engine()
-    offline = getattr(engine, "offline", engine)
-    index = getattr(offline, "index", None)
-    if index is not None and not index.exists():
-        print("Building the guidance index (first run only)…", flush=True)
-    for kind, sample in (
-        ("ask", "How can we talk calmly about a problem?"),
-        ("rewrite", "You never listen to me."),
-        ("openers", "spending time together"),
-    ):
-        try:
-            getattr(offline, kind)(sample)
-        except Exception as exc:  # the page still serves; that tab shows a plain error
-            log.warning("warming %s failed: %s", kind, type(exc).__name__)
+    """Build the index if missing and load the models, so the first request is fast."""
+    get_engine().warm()
 
 
 def launch(host: str | None = None, port: int | None = None, **kw):

@@ -17,6 +17,7 @@ from pathlib import Path
 import yaml
 
 from helper.config import REPO_ROOT
+from helper.errors import CorpusFileError
 
 SUFFIXES = {".md", ".txt"}
 MARKDOWN_SUFFIXES = {".md"}
@@ -53,16 +54,11 @@ class Document:
     # is not blank; a heading followed at once by another keeps its empty section (start == end).
     sections: list[Section]
     sha256: str  # of the file bytes
+    body_start: int = 0  # where the text after the front matter begins
 
-
-class CorpusFileError(Exception):
-    """A corpus file that cannot be used; says which file and what is wrong with it."""
-
-    def __init__(self, path: Path, problem: str):
-        self.path = Path(path)
-        self.doc = doc_name(self.path)
-        self.problem = problem
-        super().__init__(f"{self.doc}: {problem}")
+    @property
+    def body(self) -> str:
+        return self.text[self.body_start :]
 
 
 def doc_name(path: Path) -> str:
@@ -111,6 +107,7 @@ def load_document(path: Path) -> Document:
         meta=meta,
         sections=sections,
         sha256=hashlib.sha256(data).hexdigest(),
+        body_start=body_start,
     )
 
 

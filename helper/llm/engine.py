@@ -12,10 +12,10 @@ import json
 import logging
 import math
 import re
-import string
 import threading
 import time
 from dataclasses import replace
+from importlib import resources
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -24,11 +24,12 @@ from langchain_core.language_models import BaseChatModel
 from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field, ValidationError
 
-from .analysis import analyze
-from .citations import cite
-from .config import REPO_ROOT, ConfigError
-from .openers import check_opener, frame, topic_words
-from .results import (
+from helper.errors import ConfigError, ModelFault, PromptError
+from helper.offline.findings import analyze
+from helper.offline.opening import check_opener, frame, topic_words
+from helper.offline.rewriting import check_rewrite
+from helper.offline.safety import screen
+from helper.results import (
     Alternative,
     AskResult,
     Citation,
@@ -37,12 +38,11 @@ from .results import (
     Passage,
     RewriteResult,
 )
-from .rewrite import check_rewrite
-from .safety import screen
+from helper.retrieval.citations import cite
+from helper.text.templates import TemplateError, check, names, render
 
 logger = logging.getLogger(__name__)
 
-PROMPTS_DIR = REPO_ROOT / "prompts"
 MAX_TOKENS = 700  # a rewrite, an answer or five openers fit well within this
 STRUCTURED_METHOD = "function_calling"  # see LLMEngine for why
 PASSAGES_K = 5
@@ -57,44 +57,39 @@ T = TypeVar("T", bound=BaseModel)
 # --- prompts -------------------------------------------------------------------------------
 
 
-class PromptError(ValueError):
-    """A prompt file and the variables given to it do not match; the message names them."""
-
-
 _ROLE_MARK = re.compile(r"^<!--\s*role:\s*(system|user)\s*-->\s*$", re.MULTILINE)
 
 
-def render_prompt(
-    name: str, variables: dict[str, str], prompts_dir: Path = PROMPTS_DIR
-) -> list[BaseMessage]:
-    """Render prompts/NAME.md with `variables` into chat messages.
+def render_prompt(name: str, variables: dict[str, str], prompts_dir: Path | None = None):
+    """Render the prompt NAME.md (package data `helper.prompts`) into chat messages.
 
-    The file holds `$name` placeholders (string.Template syntax, `$$` for a literal dollar)
-    and `<!-- role: system -->` / `<!-- role: user -->` lines that start each message (text
-    before the first such line is not sent). Every placeholder must be given and every given
-    variable must be used.
+    The file holds `{name}` placeholders (helper.text.templates) and `<!-- role: system -->`
+    / `<!-- role: user -->` lines that start each message (text before the first such line
+    is not sent). Every placeholder must be given and every given variable must be used.
     """
-    path = prompts_dir / f"{name}.md"
-    source = path.read_text(encoding="utf-8")
-    template = string.Template(source)
-    if not template.is_valid():
-        raise PromptError(f"{path.name} has a malformed placeholder (write $$ for a dollar sign)")
-    placeholders = set(template.get_identifiers())
-    missing = sorted(placeholders - variables.keys())
-    unknown = sorted(variables.keys() - placeholders)
-    if missing:
-        raise PromptError(f"{path.name} needs variable(s) not given: {', '.join(missing)}")
+    folder = prompts_dir or resources.files("helper.prompts")
+    source = folder.joinpath(f"{name}.md").read_text(encoding="utf-8")
+    try:
+        check(source, where=f"{name}.md")
+    except TemplateError as exc:
+        raise PromptError(str(exc)) from exc
+    unknown = sorted(variables.keys() - names(source))
     if unknown:
-        raise PromptError(f"{path.name} has no placeholder for: {', '.join(unknown)}")
-    marks = list(_ROLE_MARK.finditer(source))
-    if not marks:
-        return [HumanMessage(template.substitute(variables).strip())]
-    # Roles come from the file itself, so no value substituted into it can start a message.
-    messages: list[BaseMessage] = []
-    for i, mark in enumerate(marks):
-        end = marks[i + 1].start() if i + 1 < len(marks) else len(source)
-        part = string.Template(source[mark.end() : end]).substitute(variables).strip()
-        messages.append(SystemMessage(part) if mark.group(1) == "system" else HumanMessage(part))
+        raise PromptError(f"{name}.md has no placeholder for: {', '.join(unknown)}")
+    try:
+        marks = list(_ROLE_MARK.finditer(source))
+        if not marks:
+            return [HumanMessage(render(source, variables, where=f"{name}.md").strip())]
+        # Roles come from the file itself, so no value substituted into it can start a message.
+        messages: list[BaseMessage] = []
+        for i, mark in enumerate(marks):
+            end = marks[i + 1].start() if i + 1 < len(marks) else len(source)
+            part = render(source[mark.end() : end], variables, where=f"{name}.md").strip()
+            messages.append(
+                SystemMessage(part) if mark.group(1) == "system" else HumanMessage(part)
+            )
+    except TemplateError as exc:
+        raise PromptError(str(exc)) from exc
     return messages
 
 
@@ -149,10 +144,6 @@ class OpenersReply(BaseModel):
     """Ways to open a hard conversation, each grounded in a passage."""
 
     openers: list[CitedOpener] = Field(description="Three to five openers.")
-
-
-class ModelFault(Exception):
-    """The model gave no usable reply; the message is a plain reason for the note."""
 
 
 # --- the chat model ------------------------------------------------------------------------
@@ -426,6 +417,16 @@ class LLMEngine:
         # a second could hold a call open for ever. The deadline bounds the whole call.
         self.deadline = deadline
 
+    def retrieve(self, query: str, k: int = 6) -> list[Passage]:
+        return self.offline.retrieve(query, k)
+
+    def indexed(self) -> bool:
+        return self.offline.indexed()
+
+    def warm(self) -> None:
+        """Warms the offline engine only: a configured chat model is not called at start-up."""
+        self.offline.warm()
+
     @property
     def model_name(self) -> str:
         return str(getattr(self.chat_model, "model_name", "") or type(self.chat_model).__name__)
@@ -534,7 +535,7 @@ class LLMEngine:
         offline = self.offline.ask(question)  # validates the question and decides the scope
         if offline.refused:
             return offline
-        passages = self.offline.retrieve(question, k=PASSAGES_K)
+        passages = self.retrieve(question, k=PASSAGES_K)
         if not passages:
             return offline
         messages = render_prompt(
@@ -601,7 +602,7 @@ class LLMEngine:
         offline = self.offline.openers(topic)  # validates the topic
         if not offline.openers:
             return offline
-        passages = self.offline.retrieve(topic, k=PASSAGES_K)
+        passages = self.retrieve(topic, k=PASSAGES_K)
         if not passages:
             return offline
         messages = render_prompt(

@@ -3,7 +3,6 @@ findings, in the topic's words and citing the guidance verbatim; plus tips; safe
 
 from __future__ import annotations
 
-import importlib
 import re
 import statistics
 import time
@@ -13,15 +12,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helper.analysis import analyze
+import helper.offline.opening as openers
 from helper.config import REPO_ROOT, from_env
-from helper.index import Index
-from helper.results import InputError, OpenersResult, Safety
-from helper.safety import screen
+from helper.errors import InputError
+from helper.offline.findings import analyze
+from helper.offline.safety import screen
+from helper.results import OpenersResult, Safety
+from helper.retrieval.index import Index
 
 from .conftest import SHARED, read_jsonl
 
-openers = importlib.import_module("helper.openers")  # helper.openers is also a function name
 openers_offline = openers.openers_offline
 
 DEV_FILE = SHARED / "evals-dev" / "openers.jsonl"

@@ -5,8 +5,8 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from .config import REPO_ROOT
-from .results import Citation, Passage
+from helper.config import REPO_ROOT
+from helper.results import Citation, Passage
 
 
 def cite(n: int, passage: Passage, quote: str) -> Citation | None:

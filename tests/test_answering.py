@@ -6,9 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from helper.citations import cite, is_verbatim, read_doc
-from helper.qa import answer_offline
-from helper.results import Citation, InputError, Passage
+from helper.errors import InputError
+from helper.offline.answering import answer_offline
+from helper.results import Citation, Passage
+from helper.retrieval.citations import cite, is_verbatim, read_doc
 
 from .conftest import read_jsonl
 

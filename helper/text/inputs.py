@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from .results import InputError
+from helper.errors import InputError
 
 
 def _is_noise(ch: str) -> bool:

@@ -9,24 +9,26 @@ technique's template with the phrase in it. Phrasings and techniques are data
 
 from __future__ import annotations
 
+import copy
 import re
 import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
-from importlib import resources
-from string import Formatter
 
 import numpy as np
-import yaml
 from lemminflect import getAllLemmas, getInflection
 
-from .analysis import analyze
-from .citations import cite
-from .config import MAX_TOPIC_CHARS
-from .index import Index, Sentence
-from .inputs import check_text
-from .results import Citation, Opener, OpenersResult, Passage
-from .safety import screen
+from helper.config import MAX_TOPIC_CHARS
+from helper.lexicon import load as load_lexicon
+from helper.offline.findings import analyze
+from helper.offline.safety import screen
+from helper.results import Citation, Opener, OpenersResult, Passage
+from helper.retrieval.citations import cite
+from helper.retrieval.index import Index, Sentence
+from helper.text.inputs import check_text
+from helper.text.normalize import QUOTES
+from helper.text.patterns import expand_macros
+from helper.text.templates import render
 
 MIN_OPENERS = 3
 TARGET_OPENERS = 4
@@ -88,15 +90,15 @@ def _words_alternation(words: list[str]) -> str:
 @lru_cache(maxsize=1)
 def lexicon() -> dict:
     """lexicon/openers.yaml, with its patterns compiled."""
-    data = yaml.safe_load(
-        resources.files("helper").joinpath("lexicon/openers.yaml").read_text(encoding="utf-8")
-    )
-    partner = f"my (?:{_words_alternation(data['partner_nouns'])})|he|she|you"
-    feeling = _words_alternation(data["feeling_words"])
+    data = copy.deepcopy(load_lexicon("openers.yaml"))  # compiled below; the cache stays data
+    macros = {
+        "partner": f"my (?:{_words_alternation(data['partner_nouns'])})|he|she|you",
+        "feeling": _words_alternation(data["feeling_words"]),
+    }
 
     def compile_(pattern: str) -> re.Pattern:
-        pattern = pattern.replace("PARTNER", partner).replace("FEELING", feeling)
-        return re.compile(pattern.strip(), re.IGNORECASE)
+        pattern = expand_macros(pattern.strip(), macros, where="openers.yaml")
+        return re.compile(pattern, re.IGNORECASE)
 
     slot_names = ("about", "feel", "want", "ritual", "ask", "side")
     data["lead_ins"] = [compile_(p) for p in data["lead_ins"]]
@@ -156,11 +158,8 @@ class Framing:
     query: str  # the topic as searched
 
 
-_QUOTES = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
-
-
 def _tidy(text: str) -> str:
-    text = " ".join(text.translate(_QUOTES).split())
+    text = " ".join(text.translate(QUOTES).split())
     return text.strip(" \"'").rstrip(" .!?;:,").strip()
 
 
@@ -473,10 +472,7 @@ def _format_slots(templates: dict[str, str], values: dict[str, str]) -> dict[str
 
 
 def _say(template: str, values: dict[str, str]) -> str:
-    missing = [name for _, name, _, _ in Formatter().parse(template) if name and name not in values]
-    if missing:
-        raise KeyError(f"openers template {template!r} needs {', '.join(missing)}")
-    text = template.format_map(values)
+    text = render(template, values, where="openers template")
     text = re.sub(r"\s+", " ", text).strip()
     text = re.sub(r"\btogether together\b", "together", text)
     return re.sub(r"\s+([,.?!;])", r"\1", text)
@@ -576,18 +572,18 @@ _FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|i'd|i'll|me|my|we|we're|we've|us|ou
 def topic_words(topic: str) -> list[str]:
     """The topic's content words, cut to four letters (chores -> chor)."""
     stop = lexicon()["topic_stopwords"]
-    words = re.findall(r"[a-z][a-z']+", topic.lower().translate(_QUOTES))
+    words = re.findall(r"[a-z][a-z']+", topic.lower().translate(QUOTES))
     return sorted({w[:4] for w in words if w not in stop and len(w) > 2})
 
 
 def uses_topic(text: str, stems: list[str]) -> bool:
-    low = text.lower().translate(_QUOTES)
+    low = text.lower().translate(QUOTES)
     return not stems or any(re.search(r"(?<![a-z])" + re.escape(s), low) for s in stems)
 
 
 def check_opener(text: str, stems: list[str]) -> str:
     """Why an opener cannot be offered ("" when it can)."""
-    if not _FIRST_PERSON.search(text.lower().translate(_QUOTES)):
+    if not _FIRST_PERSON.search(text.lower().translate(QUOTES)):
         return "not in the first person"
     if analyze(text):
         return "has a finding"

@@ -9,15 +9,13 @@ from __future__ import annotations
 import math
 import re
 from functools import lru_cache
-from importlib import resources
 
-import yaml
-
-from .citations import cite
-from .config import MAX_QUESTION_CHARS
-from .index import Index, Retrieval, Sentence, _tokens
-from .inputs import check_text
-from .results import AskResult, Citation, Passage
+from helper.config import MAX_QUESTION_CHARS
+from helper.lexicon import load as load_lexicon
+from helper.results import AskResult, Citation, Passage
+from helper.retrieval.citations import cite
+from helper.retrieval.index import Index, Retrieval, Sentence, _tokens
+from helper.text.inputs import check_text
 
 # Scope: a question this close to some passage is about the guidance whatever its words;
 # one that is only somewhat close must also use a relationship word to be answered.
@@ -38,7 +36,7 @@ KEEP_RATIO = 0.8  # a further sentence must score at least this share of the bes
 
 @lru_cache(maxsize=1)
 def _scope() -> dict:
-    data = yaml.safe_load(resources.files("helper").joinpath("lexicon/scope.yaml").read_text())
+    data = load_lexicon("scope.yaml")
     return {k: frozenset(v) for k, v in data.items()}
 
 

@@ -11,13 +11,12 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
-import yaml
+from helper.lexicon import load as load_lexicon
+from helper.results import Safety
+from helper.text.normalize import QUOTES
+from helper.text.patterns import expand_macros
 
-from .results import Safety
-
-_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2032": "'", "`": "'"})
 # Pauses and emphasis marks ("I'll... hurt you", "*hurt*") are not sentence ends.
 _PAUSES = re.compile(r"\.{2,}|…|[-‐–—*_~\"“”()\[\]]")
 # Tokenized text writes contractions apart ("you 're", "do n't").
@@ -52,27 +51,14 @@ def _one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _expand_macros(pattern: str, macros: dict[str, str], depth: int = 0) -> str:
-    if depth > 5:
-        raise ValueError(f"safety.yaml: macros nest too deeply in {pattern!r}")
-
-    def sub(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in macros:
-            raise KeyError(f"safety.yaml: unknown macro @{name} in {pattern!r}")
-        return "(?:" + _expand_macros(macros[name], macros, depth + 1) + ")"
-
-    return re.sub(r"@([a-z_]+)", sub, pattern)
-
-
 @lru_cache(maxsize=1)
 def _lexicon() -> _Lexicon:
-    data = yaml.safe_load(resources.files("helper").joinpath("lexicon/safety.yaml").read_text())
+    data = load_lexicon("safety.yaml")
     spelling = data["spelling"]
     macros = {name: _one_line(value) for name, value in data["macros"].items()}
 
     def compile_all(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
-        return tuple(re.compile(_expand_macros(p, macros)) for p in patterns)
+        return tuple(re.compile(expand_macros(p, macros, where="safety.yaml")) for p in patterns)
 
     return _Lexicon(
         is_after=frozenset(spelling["is_after"]),
@@ -114,7 +100,7 @@ def _expand(word: str, lex: _Lexicon) -> str:
 def normalize(text: str) -> str:
     """Lower case, straight apostrophes, contractions expanded, one space between words."""
     lex = _lexicon()
-    text = unicodedata.normalize("NFKC", text).translate(_APOSTROPHES).lower()
+    text = unicodedata.normalize("NFKC", text).translate(QUOTES).lower()
     text = _SPACED_CONTRACTION.sub("", _PAUSES.sub(" ", text))
     text = _SPLIT_SELF.sub("myself", text)
     out = [_expand(token, lex) for token in _TOKEN.findall(text)]

@@ -21,10 +21,12 @@ from typing import Any
 
 import yaml
 
-from helper.config import ConfigError
+from helper.errors import ConfigError
 
-ROOT = Path(__file__).resolve().parent.parent
-EVALS_DIR = ROOT / "evals"
+from helper.config import REPO_ROOT as ROOT  # corpus files are cited relative to it
+
+# The suites and word lists beside this file: evals/ in a checkout, helper/evals/ installed.
+EVALS_DIR = Path(__file__).resolve().parent
 
 # A gold phrase is "near" a citation when the citation's [start, end) span overlaps an
 # occurrence of the phrase in the same file or comes within this many characters of it:

@@ -1,0 +1,1 @@
+"""The eval suites (data) and their harness; installed as `helper.evals` (see pyproject.toml)."""

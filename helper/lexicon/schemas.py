@@ -1,0 +1,213 @@
+"""Schemas of the lexicon files: a misspelled key, a wrong type or an unknown macro fails
+when the file is loaded, naming the file and the key, not at request time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+# --- behaviors.yaml --------------------------------------------------------------------------
+
+
+class Blame(Strict):
+    verbs: list[str]
+    feeling: str | None = None
+    need: str | None = None
+    request: str | None = None
+    situation: str | None = None
+    situations: list[Any] | None = None
+    gentle: str | None = None
+    gentles: list[Any] | None = None
+
+
+class BehaviourTopic(Strict):
+    match: str
+    feeling: str
+    need: str
+    request: str
+    situation: str | None = None
+    gentle: str | None = None
+
+
+class Behaviors(Strict):
+    blame: list[Blame]
+    topics: list[BehaviourTopic]
+
+
+# --- insults.yaml ------------------------------------------------------------------------------
+
+
+class InsultGroup(Strict):
+    words: list[str]
+    names: list[str]
+    about_you: list[str]
+    feeling: str
+    need: str
+    request: str
+    gentle: str
+    neutral: str
+    retell: bool = False
+
+
+class Insults(Strict):
+    groups: dict[str, InsultGroup]
+    fillers: list[str]
+
+
+# --- openers.yaml ------------------------------------------------------------------------------
+
+
+class OpenerShape(Strict):
+    kind: str
+    patterns: list[str]
+    about: str
+    feel: str
+    want: str
+    ritual: str
+    ask: str
+    side: str
+    past: dict[str, Any] | None = None
+
+
+class Technique(Strict):
+    name: str
+    find: str
+    cue: str
+    suits: list[str]
+    fits: dict[str, Any]
+    say: dict[str, Any]
+    core: bool = False
+
+
+class Tip(Strict):
+    name: str
+    find: str
+    cue: str
+    fits: dict[str, Any]
+
+
+class Openers(Strict):
+    lead_ins: list[str]
+    partner_nouns: list[str]
+    not_after_possessive: list[str]
+    agreement: dict[str, str]
+    drop: str
+    soften: dict[str, str]
+    people: list[str]
+    manner_verbs: list[str]
+    implied_objects: dict[str, str]
+    reciprocal_verbs: list[str]
+    desire_verbs: list[str]
+    together_verbs: dict[str, str]
+    needs: dict[str, str]
+    needs_default: str
+    feeling_words: list[str]
+    shapes: list[OpenerShape]
+    general: dict[str, str]
+    topic_stopwords: list[str]
+    techniques: list[Technique]
+    tips: list[Tip]
+
+
+# --- patterns.yaml -----------------------------------------------------------------------------
+
+
+class FindingRule(Strict):
+    kind: str
+    why: str
+    patterns: list[str]
+    polarity: bool = False
+
+
+class Patterns(Strict):
+    macros: dict[str, str]
+    polarity: dict[str, str]
+    findings: list[FindingRule]
+    absolutes: dict[str, str]
+    context_sarcasm: dict[str, str]
+    shouting: dict[str, int | str]
+    insult_why: dict[str, str]
+    profanity_why: str
+    blame_why: str
+
+
+# --- phrasings.yaml ----------------------------------------------------------------------------
+
+
+class PhrasingShape(Strict):
+    feeling: str
+    request: str
+    gentle: str
+    situation: str | None = None
+    need: str | None = None
+
+
+class Cue(Strict):
+    match: str
+    feeling: str
+    need: str
+
+
+class Phrasings(Strict):
+    shapes: dict[str, PhrasingShape]
+    compose: dict[str, str]
+    shutdown: dict[str, str]
+    cues: list[Cue]
+    soften_phrases: list[Any]
+    soften_similes: list[Any]
+    soften_absolutes: list[Any]
+    typos: dict[str, str]
+    youre_before: list[str]
+    its_before: list[str]
+    phrase_breaks: list[str]
+    object_preps: list[str]
+    particles: list[str]
+    time_words: str
+    stopwords: list[str]
+    language: dict[str, Any]
+
+
+# --- profanity.yaml, safety.yaml, scope.yaml -----------------------------------------------------
+
+
+class Profanity(Strict):
+    words: list[str]
+    phrases: list[str]
+    replace: list[Any]
+
+
+class SafetyCategory(Strict):
+    noticed: str
+    help: str
+    patterns: list[str]
+
+
+class SafetyLexicon(Strict):
+    spelling: dict[str, Any]
+    macros: dict[str, str]
+    allow: list[str]
+    emergency: str
+    categories: dict[str, SafetyCategory]
+
+
+class Scope(Strict):
+    relationship_words: list[str]
+    stopwords: list[str]
+
+
+SCHEMAS: dict[str, type[Strict]] = {
+    "behaviors.yaml": Behaviors,
+    "insults.yaml": Insults,
+    "openers.yaml": Openers,
+    "patterns.yaml": Patterns,
+    "phrasings.yaml": Phrasings,
+    "profanity.yaml": Profanity,
+    "safety.yaml": SafetyLexicon,
+    "scope.yaml": Scope,
+}

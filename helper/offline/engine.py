@@ -1,0 +1,56 @@
+"""The offline engine: no key, no network; the default, and the fallback of the model engine."""
+
+from __future__ import annotations
+
+import logging
+
+from helper.offline.answering import answer_offline
+from helper.offline.opening import openers_offline
+from helper.offline.rewriting import rewrite_offline
+from helper.results import AskResult, OpenersResult, Passage, RewriteResult
+from helper.retrieval.index import Index
+
+log = logging.getLogger(__name__)
+
+# One small call of each kind loads the models and data, so the first real request is fast.
+WARM_UP = {
+    "ask": "How can we talk calmly about a problem?",
+    "rewrite": "You never listen to me.",
+    "openers": "spending time together",
+}
+
+
+class OfflineEngine:
+    name = "offline"
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+
+    def retrieve(self, query: str, k: int = 6) -> list[Passage]:
+        self.index.ensure()
+        return self.index.search(query, k)
+
+    def rewrite(self, text: str) -> RewriteResult:
+        return rewrite_offline(text)
+
+    def ask(self, question: str) -> AskResult:
+        self.index.ensure()
+        return answer_offline(question, self.index)
+
+    def openers(self, topic: str) -> OpenersResult:
+        self.index.ensure()
+        return openers_offline(topic, self.index)
+
+    def indexed(self) -> bool:
+        """Whether the guidance has been indexed (a first question builds the index)."""
+        return self.index.exists()
+
+    def warm(self) -> None:
+        """Build the index if it is missing and load the models."""
+        if not self.indexed():
+            print("Building the guidance index (first run only)…", flush=True)
+        for kind, sample in WARM_UP.items():
+            try:
+                getattr(self, kind)(sample)
+            except Exception as exc:  # the page still serves; that tab shows a plain error
+                log.warning("warming %s failed: %s", kind, type(exc).__name__)

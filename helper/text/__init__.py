@@ -1,0 +1,1 @@
+"""The one text layer: input checks, normalization, tokens, sentences, inflection, templates."""

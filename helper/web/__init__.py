@@ -1,0 +1,1 @@
+"""The Gradio page: only converts between the engine's results and the page."""

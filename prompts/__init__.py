@@ -1,0 +1,1 @@
+"""The model engine's prompts; installed as package data `helper.prompts`."""
