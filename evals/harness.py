@@ -21,9 +21,8 @@ from typing import Any
 
 import yaml
 
-from helper.errors import ConfigError
-
 from helper.config import REPO_ROOT as ROOT  # corpus files are cited relative to it
+from helper.errors import ConfigError
 
 # The suites and word lists beside this file: evals/ in a checkout, helper/evals/ installed.
 EVALS_DIR = Path(__file__).resolve().parent
