@@ -8,7 +8,6 @@ def test_api_functions_survive_repeated_calls(index):
         assert isinstance(helper.rewrite("You never help with the dishes."), helper.RewriteResult)
         assert isinstance(helper.openers("we keep arguing about money"), helper.OpenersResult)
         assert isinstance(helper.ask("Can my relationship be saved?"), helper.AskResult)
-    assert callable(helper.rewrite) and callable(helper.openers) and callable(helper.ask)
 
 
 def test_results_serialise_to_the_json_contract(index):

@@ -1,5 +1,6 @@
 """Server mode: indexing and asking against a real `chroma run` on loopback."""
 
+import contextlib
 import shutil
 import sys
 from pathlib import Path
@@ -52,3 +53,50 @@ def test_index_and_ask_against_a_chroma_server(chroma_server, tmp_path):
     assert not result.refused
     assert any("candles" in c.quote for c in result.citations)
     assert all(is_verbatim(c) for c in result.citations)
+
+
+def test_two_pages_on_one_chroma_server_serve_the_same_answers(chroma_server, tmp_path):
+    """Two page processes, each with its own empty data folder and no corpus of its own:
+    the index (vectors and manifest) lives on the server, the lexical index is rebuilt
+    from it in each process."""
+    from gradio_client import Client
+
+    from .test_app_api import running_app
+
+    server = {
+        "CHROMA_HOST": "127.0.0.1",
+        "CHROMA_PORT": str(chroma_server),
+        "HELPER_COLLECTION": "two-pages",
+    }
+    corpus = tmp_path / "corpus"
+    shutil.copytree(REPO / "corpus", corpus)
+    indexer = Index(
+        from_env(
+            {
+                **server,
+                "HELPER_CORPUS_DIR": str(corpus),
+                "HELPER_DATA_DIR": str(tmp_path / "indexer"),
+            }
+        )
+    )
+    assert indexer.build().chunks > 50
+    empty = tmp_path / "no-corpus"
+    empty.mkdir()
+    questions = ["How can we set the mood for more intimacy?", "Why do couples fall out of love?"]
+    with contextlib.ExitStack() as both:
+        pages = []
+        for name in ("page-a", "page-b"):
+            env = {
+                **server,
+                "HELPER_DATA_DIR": str(tmp_path / name),
+                "HELPER_CORPUS_DIR": str(empty),
+            }
+            pages.append(both.enter_context(running_app(tmp_path, **env)))
+        clients = [Client(page.url, verbose=False, download_files=False) for page in pages]
+        answers = [[c.predict(q, api_name="/ask") for q in questions] for c in clients]
+    for name in ("page-a", "page-b"):
+        assert not (tmp_path / name / "manifest.json").exists()
+        assert not (tmp_path / name / "chroma").exists()
+    first, second = answers
+    assert first == second
+    assert all(not a["refused"] and a["citations"] for a in first)

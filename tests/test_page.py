@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import re
 import runpy
+import subprocess
+import sys
 
 import gradio as gr
 import pytest
@@ -442,7 +444,14 @@ def page():
 
 def test_page_has_analytics_off(page):
     assert page.analytics_enabled is False
-    assert os.environ["GRADIO_ANALYTICS_ENABLED"] == "False"
+
+
+def test_importing_the_page_switches_gradio_analytics_off_by_itself():
+    # In a process whose environment says nothing, as a user's would: conftest sets it here.
+    env = {k: v for k, v in os.environ.items() if k != "GRADIO_ANALYTICS_ENABLED"}
+    code = "import os, helper.web.page; print(os.environ['GRADIO_ANALYTICS_ENABLED'])"
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.strip() == "False", out.stderr
 
 
 def test_page_exposes_the_three_functions_by_name(page):

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-import statistics
-import time
 from pathlib import Path
 
 import pytest
@@ -419,46 +417,12 @@ def paradetox_outputs():
     return [(row, gentle_edit(row["toxic"])) for row in rows]
 
 
-def test_paradetox_gentle_is_clean(paradetox_outputs):
-    clean = [not JUDGE.search(out) for _, out in paradetox_outputs]
-    assert sum(clean) / len(clean) >= 0.95
-    findings_free = [not analyze(out) for _, out in paradetox_outputs]
-    assert sum(findings_free) / len(findings_free) >= 0.95
-
-
-def test_paradetox_gentle_stays_close_to_the_human_rewrites(paradetox_outputs):
-    from sacrebleu import sentence_chrf
-
-    ours = [sentence_chrf(out, row["refs"]).score for row, out in paradetox_outputs]
-    base = [
-        sentence_chrf(_baseline(row["toxic"]), row["refs"]).score for row, _ in paradetox_outputs
-    ]
-    # Measured: ~72 against ~74 for deleting words; the gentle edit also has to take out
-    # accusations and commands, which the baseline leaves in.
-    assert statistics.mean(ours) >= 65
-    assert statistics.mean(ours) >= statistics.mean(base) - 6
-
-
 def test_paradetox_gentle_matches_the_gentle_alternative(paradetox_outputs):
     for row, out in paradetox_outputs[:60]:
         result = rewrite_offline(row["toxic"])
         gentle = [a.text for a in result.alternatives if a.style == "gentle"]
         if gentle:
             assert gentle[0] == out
-
-
-# --- speed ----------------------------------------------------------------------------------
-
-
-def test_offline_rewrite_is_fast():
-    drafts = [c["text"] for c in REWRITE + KIND] or [e[0] for e in EXTRA]
-    rewrite_offline("You never listen.")  # start-up: lexicons, word forms, patterns
-    times = []
-    for draft in drafts:
-        start = time.perf_counter()
-        rewrite_offline(draft)
-        times.append(time.perf_counter() - start)
-    assert statistics.median(times) < 0.010
 
 
 def test_lexicon_files_load_as_package_data():

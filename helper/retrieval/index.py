@@ -36,6 +36,7 @@ from helper.retrieval.corpus import load_corpus
 from helper.retrieval.embeddings import Embedder, get_embedder
 
 MANIFEST_VERSION = 1
+MANIFEST_ID = "manifest"
 RRF_K = 60  # the usual reciprocal-rank-fusion constant: damps the weight of the very top ranks
 EMBED_BATCH = 32
 
@@ -211,23 +212,55 @@ class Index:
             finally:
                 fcntl.flock(fh, fcntl.LOCK_UN)
 
+    # With a Chroma server the manifest is kept on the server beside the vectors, so page
+    # processes that share the server serve the same index without sharing a disk: each
+    # rebuilds its lexical (BM25) index from the chunks the manifest lists.
+    @cached_property
+    def _manifest_collection(self):
+        return self.client.get_or_create_collection(
+            f"{self.settings.collection}-manifest", embedding_function=None
+        )
+
+    def _manifest_text(self) -> str | None:
+        if self.settings.chroma_host:
+            found = self._manifest_collection.get(ids=[MANIFEST_ID], include=["documents"])
+            return found["documents"][0] if found["ids"] else None
+        try:
+            return self.manifest_path.read_text(encoding="utf-8")
+        except OSError:
+            return None
+
     def exists(self) -> bool:
+        if self.settings.chroma_host:
+            return bool(self._manifest_collection.get(ids=[MANIFEST_ID], include=[])["ids"])
         return self.manifest_path.exists()
 
     def _read_manifest(self) -> dict | None:
         try:
-            manifest = json.loads(self.manifest_path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            manifest = json.loads(self._manifest_text() or "")
+        except ValueError:
             return None
         if not isinstance(manifest, dict) or manifest.get("version") != MANIFEST_VERSION:
             return None
         return manifest
 
     def _write_manifest(self, manifest: dict) -> None:
+        text = json.dumps(manifest, ensure_ascii=False)
+        if self.settings.chroma_host:
+            # One record, replaced in one call; the embedding is a placeholder Chroma requires.
+            self._manifest_collection.upsert(
+                ids=[MANIFEST_ID], embeddings=[[0.0]], documents=[text]
+            )
+            return
         # Written to a temporary file and renamed, so a crash never leaves half a manifest.
         tmp = self.manifest_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(manifest, ensure_ascii=False), encoding="utf-8")
+        tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, self.manifest_path)
+
+    def _delete_manifest(self) -> None:
+        if self.settings.chroma_host:
+            self._manifest_collection.delete(ids=[MANIFEST_ID])
+        self.manifest_path.unlink(missing_ok=True)
 
     def _reset(self) -> None:
         """Drop the store and the manifest, so the next build starts fresh."""
@@ -238,7 +271,7 @@ class Index:
                 pass
         self.__dict__.pop("chunks_collection", None)
         self.__dict__.pop("sentences_collection", None)
-        self.manifest_path.unlink(missing_ok=True)
+        self._delete_manifest()
         self.__dict__.pop("_loaded", None)
 
     def _reset_local_store(self) -> None:
@@ -325,7 +358,7 @@ class Index:
     def _reason_to_rebuild(self, asked: bool) -> str:
         if asked:
             return "asked (--rebuild)"
-        if not self.manifest_path.exists():
+        if not self.exists():
             return ""
         manifest = self._read_manifest()
         if manifest is None:
