@@ -63,8 +63,11 @@ CONTRACT = {
         {"input", "rewrite", "changed", "alternatives", "findings", "safety", "engine", "note"},
         "input",
     ),
-    "/openers": ({"topic", "openers", "engine", "note"}, "topic"),
-    "/ask": ({"question", "answer", "refused", "citations", "engine", "note"}, "question"),
+    "/openers": ({"topic", "openers", "engine", "note", "safety"}, "topic"),
+    "/ask": (
+        {"question", "answer", "refused", "citations", "engine", "note", "safety"},
+        "question",
+    ),
 }
 READY_TIMEOUT = 300  # a first run builds the index before the page answers
 INDEX_TIMEOUT = 300

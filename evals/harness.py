@@ -366,18 +366,25 @@ def run_kind(engine, cases: list[dict], ctx: Context) -> tuple[list[dict], dict]
     return records, {}
 
 
+# A case's `kind` says which path it takes: a draft to Soften, a topic, or a question.
+SAFETY_PATHS = {"draft": "rewrite", "topic": "openers", "question": "ask"}
+
+
 def run_safety(engine, cases: list[dict], ctx: Context) -> tuple[list[dict], dict]:
     records = []
     for case in cases:
-        out, error = call(engine.rewrite, case["text"])
+        path = SAFETY_PATHS[case.get("kind", "draft")]
+        out, error = call(getattr(engine, path), case["text"])
         safety = (out or {}).get("safety") or {}
         flagged = bool(safety.get("flagged"))
-        rec = _case(case, out, error, input=case["text"], expected=case["flag"], flagged=flagged)
+        flag = bool(case.get("flag", False))
+        rec = _case(case, out, error, input=case["text"], expected=flag, flagged=flagged)
         rec["category"] = safety.get("category")
+        rec["path"] = path
         # An error counts against the engine either way: a missed flag, or a false alarm.
         rec["checks"] = (
             {"recall": flagged and out is not None}
-            if case["flag"]
+            if flag
             else {"false_positive_rate": flagged or out is None}
         )
         records.append(rec)
@@ -610,7 +617,7 @@ def run(
     """Run the named suites (default: all) against `engine` (default: get_engine())."""
     config = load_suites(evals_dir)
     names = list(suites or config)
-    unknown = [n for n in names if n not in config or n not in RUNNERS]
+    unknown = [n for n in names if n not in config or config[n].get("runner", n) not in RUNNERS]
     if unknown:
         raise ValueError(f"unknown suite(s): {', '.join(unknown)}; known: {', '.join(config)}")
     if engine is None:
@@ -624,7 +631,7 @@ def run(
         spec = config[name]
         cases = load_cases(evals_dir / spec["cases"])
         started = time.perf_counter()
-        records, extra = RUNNERS[name](engine, cases, ctx)
+        records, extra = RUNNERS[spec.get("runner", name)](engine, cases, ctx)
         seconds = time.perf_counter() - started
         results.append(
             SuiteResult(

@@ -65,9 +65,11 @@ def get_engine(config: Settings | None = None) -> Engine:
     return LLMEngine(offline, make_chat_model(config), deadline=call_deadline(config))
 
 
-def rewrite(text: str) -> RewriteResult:
-    """A calm first-person version of an angry draft, with findings and alternatives."""
-    return get_engine().rewrite(text)
+def rewrite(text: str, proceed: bool = False) -> RewriteResult:
+    """A calm first-person version of an angry draft, with findings and alternatives.
+
+    `proceed=True` goes on past a safety response where its category allows (docs/safety.md)."""
+    return get_engine().rewrite(text, proceed=proceed)
 
 
 def openers(topic: str) -> OpenersResult:

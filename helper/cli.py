@@ -35,8 +35,7 @@ def _print_json(obj: dict) -> None:
 
 
 def _show_rewrite(r: dict) -> None:
-    if r["safety"]["flagged"]:
-        print(f"Safety ({r['safety']['category']}): {r['safety']['message']}")
+    _show_safety(r)
     if r["rewrite"]:
         print(
             r["rewrite"]
@@ -56,13 +55,21 @@ def _citations(cs: list[dict], indent: str = "  ") -> None:
         print(f"{indent}[{c['n']}] {c['title']} — {c['section']}: “{c['quote']}” ({where})")
 
 
+def _show_safety(r: dict) -> None:
+    if r["safety"]["flagged"]:
+        print(f"Safety ({r['safety']['category']}): {r['safety']['message']}")
+
+
 def _show_ask(r: dict) -> None:
-    print(r["answer"])
+    _show_safety(r)
+    if r["answer"]:
+        print(r["answer"])
     _citations(r["citations"])
     print(f"({r['engine']}) {r['note']}".rstrip())
 
 
 def _show_openers(r: dict) -> None:
+    _show_safety(r)
     for i, o in enumerate(r["openers"], 1):
         print(f"{i}. {o['text']}")
         _citations(o["citations"], "     ")
@@ -84,7 +91,10 @@ def cmd_single(kind: str, args) -> int:
     engine = get_engine()
     if kind != "rewrite" and not engine.indexed():
         print("No index yet: indexing the guidance first (once, about 10 s)…", file=sys.stderr)
-    result = FUNCTIONS[kind](engine, text).to_dict()
+    if getattr(args, "proceed", False):
+        result = engine.rewrite(text, proceed=True).to_dict()
+    else:
+        result = FUNCTIONS[kind](engine, text).to_dict()
     if args.json:
         _print_json(result)
     else:
@@ -190,6 +200,12 @@ def parser() -> argparse.ArgumentParser:
         s = sub.add_parser(kind, help=f"{kind}: {what}")
         s.add_argument("text", nargs="*", help=f"{what} (omit or '-' to read standard input)")
         s.add_argument("--json", action="store_true", help="print the JSON result")
+        if kind == "rewrite":
+            s.add_argument(
+                "--proceed",
+                action="store_true",
+                help="rewrite after a safety response where that is allowed (docs/safety.md)",
+            )
         s.set_defaults(func=lambda a, k=kind: cmd_single(k, a))
     b = sub.add_parser("batch", help="run rewrite, openers or ask over a JSONL file")
     b.add_argument("kind", choices=sorted(FUNCTIONS))

@@ -40,6 +40,7 @@ class Settings:
     host: str
     port: int
     auth: str | None
+    region: str = "general"  # whose help lines a safety response gives: general, US, UK
 
     @property
     def llm_configured(self) -> bool:
@@ -93,7 +94,21 @@ def from_env(env: dict[str, str] | None = None) -> Settings:
         host=e.get("HELPER_HOST", "127.0.0.1"),
         port=port,
         auth=e.get("HELPER_AUTH") or None,
+        region=_region(e.get("HELPER_REGION", "")),
     )
+
+
+def _region(value: str) -> str:
+    from helper.lexicon import load
+
+    regions = {name.upper(): name for name in load("resources.yaml")["regions"]}
+    value = value.strip()
+    if not value or value.lower() == "general":
+        return "general"
+    if value.upper() not in regions:
+        known = ", ".join(["general", *regions.values()])
+        raise ConfigError(f"HELPER_REGION must be one of {known}, not {value!r}")
+    return regions[value.upper()]
 
 
 def _user_data_dir(env) -> Path:

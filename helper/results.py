@@ -20,7 +20,7 @@ class Finding:
 @dataclass
 class Safety:
     flagged: bool = False
-    category: str | None = None  # violence, self_harm, abuse, coercive_control
+    category: str | None = None  # violence, self_harm, abuse, coercive_control (docs/safety.md)
     message: str = ""
 
 
@@ -78,6 +78,7 @@ class AskResult:
     citations: list[Citation] = field(default_factory=list)
     engine: str = "offline"
     note: str = ""
+    safety: Safety = field(default_factory=Safety)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -96,6 +97,7 @@ class OpenersResult:
     tips: list[Opener] = field(default_factory=list)
     engine: str = "offline"
     note: str = ""
+    safety: Safety = field(default_factory=Safety)
 
     def to_dict(self) -> dict:
         return asdict(self)

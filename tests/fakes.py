@@ -120,7 +120,7 @@ class FakeOffline:
     def retrieve(self, query: str, k: int = 6) -> list[Passage]:
         return PASSAGES[:k]
 
-    def rewrite(self, text: str) -> RewriteResult:
+    def rewrite(self, text: str, proceed: bool = False) -> RewriteResult:
         if text in self.flagged:
             safety = Safety(flagged=True, category="violence", message="Please reach out.")
             return RewriteResult(input=text, rewrite="", changed=False, safety=safety)
@@ -256,7 +256,9 @@ class FunctionsEngine:
         if kind not in functions:
             raise AttributeError(kind)
         spec = FUNCTIONS[kind]
-        return lambda value: functions[kind](check_text(value, what=spec.what, limit=spec.limit))
+        return lambda value, **options: functions[kind](
+            check_text(value, what=spec.what, limit=spec.limit), **options
+        )
 
     def warm(self) -> None:
         pass

@@ -23,7 +23,7 @@ def test_results_serialise_to_the_json_contract(index):
         "note",
     }
     a = helper.ask("How can we set the mood for more intimacy?").to_dict()
-    assert set(a) == {"question", "answer", "refused", "citations", "engine", "note"}
+    assert set(a) == {"question", "answer", "refused", "citations", "engine", "note", "safety"}
     assert set(a["citations"][0]) == {"n", "doc", "title", "section", "quote", "start", "end"}
     o = helper.openers("we keep arguing about money").to_dict()
-    assert {"topic", "openers", "engine", "note"} <= set(o)
+    assert {"topic", "openers", "engine", "note", "safety"} <= set(o)

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.server
 # Shared by every test module that starts the app, so the index is built once per machine.
 DATA_DIR = Path(
     os.environ.get("HELPER_TEST_DATA_DIR")
-    or Path(tempfile.gettempdir()) / "couples-helper-test-data"
+    or tempfile.mkdtemp(prefix="couples-helper-test-data-")  # fresh each run
 )
 READY_TIMEOUT = 300  # a first run builds the index: about 30 s here, more on a slow machine
 MARKER = "zq-private-draft-marker-7731"
@@ -156,7 +156,7 @@ def test_rewrite_returns_the_contract(client):
 
 def test_openers_returns_the_contract_with_citations(client):
     result = call(client, "/openers", "sharing the housework")
-    assert set(result) >= {"topic", "openers", "engine", "note"}
+    assert set(result) >= {"topic", "openers", "engine", "note", "safety"}
     assert result["topic"] == "sharing the housework"
     assert result["openers"], result
     for opener in result["openers"]:
@@ -167,7 +167,7 @@ def test_openers_returns_the_contract_with_citations(client):
 
 def test_ask_returns_the_contract_with_verbatim_citations(client):
     result = call(client, "/ask", "How do I start a hard conversation with my partner?")
-    assert set(result) == {"question", "answer", "refused", "citations", "engine", "note"}
+    assert set(result) == {"question", "answer", "refused", "citations", "engine", "note", "safety"}
     assert result["refused"] is False
     assert result["citations"]
     for cite in result["citations"]:

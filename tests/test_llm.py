@@ -534,3 +534,19 @@ def test_a_deadline_bounds_the_whole_call_whatever_the_client_time_outs():
     result = engine.rewrite(BLAMING)
     assert time.monotonic() - started < 2.0
     assert result.engine == "offline" and "in time" in result.note
+
+
+def test_a_flagged_question_or_topic_is_never_sent_to_the_model():
+    from helper.config import settings
+    from helper.offline import OfflineEngine
+    from helper.retrieval.index import Index
+
+    model = QueuedChatModel(replies=[])  # any call fails the test
+    engine = LLMEngine(OfflineEngine(Index(settings())), model)
+    asked = engine.ask("My husband hits me when he's drunk, what should I do?")
+    assert asked.safety.flagged and asked.refused and not asked.citations
+    opened = engine.openers("he hits me when he's drunk")
+    assert opened.safety.flagged and not opened.openers
+    drafted = engine.rewrite("You pushed me down the stairs.", proceed=True)
+    assert drafted.safety.flagged and drafted.engine == "offline"
+    assert model.received == []

@@ -155,7 +155,7 @@ def test_curly_and_straight_apostrophes_read_the_same(index):
 
 def test_result_serializes_to_the_contract(results):
     d = results[DEV_TOPICS[0]].to_dict()
-    assert set(d) >= {"topic", "openers", "engine", "note"}
+    assert set(d) >= {"topic", "openers", "engine", "note", "safety"}
     assert set(d["openers"][0]) == {"text", "citations"}
     assert set(d["openers"][0]["citations"][0]) == {
         "n",
@@ -358,7 +358,8 @@ def test_whatever_the_screen_flags_gets_the_safety_message_not_openers(index, mo
     flagged = Safety(flagged=True, category="violence", message="Please reach out for help.")
     monkeypatch.setattr(openers, "screen", lambda text: flagged)
     result = openers_offline("we keep arguing about money", index)
-    assert result.openers == [] and result.note == "Please reach out for help."
+    assert result.openers == [] and result.safety == flagged
+    assert result.note == openers.SAFETY_NOTE and "Please reach out" not in result.note
 
 
 @pytest.mark.parametrize(

@@ -337,7 +337,9 @@ def test_unusable_input_never_reaches_the_engine(calls, value):
 
 def test_rewrite_view_fills_every_panel(calls):
     draft = "Lazy again, you never help."
-    status, results, safety, rewritten, spans, findings, engine, *slots = ui.rewrite_view(draft)
+    status, results, safety, rewritten, spans, findings, engine, *slots, continue_button = (
+        ui.rewrite_view(draft)
+    )
     assert status == "" and rewritten["value"] == "I'd like more help with the dishes."
     assert results["visible"] is True and safety["visible"] is False
     assert spans["visible"] and spans["value"][0] == ("Lazy", "criticism")
@@ -363,7 +365,9 @@ def test_a_flagged_draft_that_was_not_rewritten_says_so(monkeypatch):
     )
     engine = FunctionsEngine(rewrite=lambda text: flagged)
     monkeypatch.setattr(ui, "get_engine", lambda: engine)
-    status, results, safety, rewritten, spans, findings, engine, *slots = ui.rewrite_view("x")
+    status, results, safety, rewritten, spans, findings, engine, *slots, continue_button = (
+        ui.rewrite_view("x")
+    )
     assert "not rewritten" in status
     assert results["visible"] and safety["visible"] and message in safety["value"]
     assert rewritten["visible"] is False and spans["visible"] is False
@@ -390,6 +394,42 @@ def test_ask_and_openers_views(calls):
     no_live_markup(openers)
 
 
+def test_a_flagged_question_or_topic_shows_the_safety_panel_first_and_nothing_else(monkeypatch):
+    flagged = Safety(True, "abuse", "That is not okay. Call your local emergency number.")
+    engine = FunctionsEngine(
+        ask=lambda q: AskResult(q, "", True, [], "offline", "Not quoted here.", flagged),
+        openers=lambda t: OpenersResult(t, note="No openers here.", safety=flagged),
+    )
+    monkeypatch.setattr(ui, "get_engine", lambda: engine)
+    status, answer, cites, engine_note = ui.ask_view("he hits me")
+    assert "Before anything else" in status and flagged.message in status
+    assert answer == "" and cites == "" and flagged.message not in engine_note
+    status, openers, engine_note = ui.openers_view("he hits me")
+    assert "Before anything else" in status and flagged.message in status
+    assert openers == "" and flagged.message not in engine_note
+
+
+def test_a_report_of_being_hurt_may_continue_to_a_rewrite(monkeypatch):
+    flagged = Safety(True, "abuse", "That is not okay.")
+    seen = []
+
+    def rewrite(text, proceed=False):
+        seen.append(proceed)
+        if proceed:
+            return RewriteResult(text, "I felt scared last night.", True, safety=flagged)
+        return RewriteResult(text, "", False, safety=flagged, note="Not rewritten.")
+
+    engine = FunctionsEngine(rewrite=rewrite)
+    monkeypatch.setattr(ui, "get_engine", lambda: engine)
+    *_, continue_button = ui.rewrite_view("You pushed me")
+    assert continue_button["visible"] is True
+    outputs = ui.rewrite_anyway_view("You pushed me")
+    safety, rewritten, continue_button = outputs[2], outputs[3], outputs[-1]
+    assert seen == [False, True]
+    assert safety["visible"] and rewritten["value"] == "I felt scared last night."
+    assert continue_button["visible"] is False
+
+
 def test_api_returns_the_contract_dict_or_a_gradio_error(calls):
     assert ui.api_rewrite("You never help.")["rewrite"] == "I'd like more help with the dishes."
     assert set(ui.api_ask("How?")) == {
@@ -399,6 +439,7 @@ def test_api_returns_the_contract_dict_or_a_gradio_error(calls):
         "citations",
         "engine",
         "note",
+        "safety",
     }
     with pytest.raises(gr.Error, match="limit is"):
         ui.api_openers("a" * (MAX_TOPIC_CHARS + 1))

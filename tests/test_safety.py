@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from helper.offline.safety import normalize, screen
+from helper.offline.safety import may_continue, normalize, screen
 from helper.results import Safety
 
 DEV_CASES = Path(__file__).resolve().parent.parent.parent / "shared" / "evals-dev" / "safety.jsonl"
@@ -317,26 +318,51 @@ def test_does_not_flag(text):
     assert screen(text) == Safety(False, None, "")
 
 
+# The help each category gets, by region (docs/safety.md): the general wording names no
+# number; a region's lines name the numbers its resources.yaml cites.
+HELP = [
+    ("I'll hurt you.", "violence", "general", ["local emergency number", "step away"]),
+    ("I'll hurt you.", "violence", "US", ["911", "step away"]),
+    ("I want to kill myself.", "self_harm", "general", ["local emergency number", "crisis line"]),
+    ("I want to kill myself.", "self_harm", "US", ["911", "988"]),
+    ("I want to kill myself.", "self_harm", "UK", ["999", "116 123"]),
+    ("You pushed me.", "abuse", "general", ["local emergency number", "domestic-abuse helpline"]),
+    ("You pushed me.", "abuse", "US", ["911", "800-799-SAFE (7233)", "START to 88788"]),
+    ("You pushed me.", "abuse", "UK", ["999", "0808 2000 247"]),
+    ("You read my texts.", "coercive_control", "UK", ["0808 2000 247", "call from one"]),
+]
+
+
 @pytest.mark.parametrize(
-    "text, category, help_named",
-    [
-        pytest.param("I'll hurt you.", "violence", "helpline", id="violence"),
-        pytest.param("I want to kill myself.", "self_harm", "988", id="self_harm"),
-        pytest.param("You pushed me.", "abuse", "helpline", id="abuse"),
-        pytest.param("You read my texts.", "coercive_control", "helpline", id="coercive_control"),
-    ],
+    "text, category, region, named", HELP, ids=[f"{h[1]}-{h[2]}" for h in HELP]
 )
-def test_message_names_help(text, category, help_named):
-    message = screen(text).message
-    assert "emergency" in message and help_named in message
+def test_message_names_the_help_of_its_category_and_region(text, category, region, named):
+    result = screen(text, region)
+    assert result.category == category
+    for words in named:
+        assert words in result.message
     # Calm, not a lecture: no blame words aimed at the person.
-    assert not any(word in message.lower() for word in ("shame", "wrong of you", "should be"))
+    assert not any(w in result.message.lower() for w in ("shame", "wrong of you", "should be"))
 
 
-def test_every_matched_category_gets_its_help():
-    result = screen("You hit me again, and honestly I want to die.")
+def test_the_general_wording_names_no_number():
+    message = screen("You hit me again, and honestly I want to die.", "general").message
+    assert not re.search(r"\d", message)
+
+
+def test_every_matched_category_gets_its_help_once():
+    result = screen("You hit me again, and honestly I want to die.", "US")
     assert result.category == "self_harm"  # the more urgent one leads
     assert "988" in result.message and "Domestic Violence Hotline" in result.message
+    assert result.message.count("911") == 1
+
+
+@pytest.mark.parametrize(
+    "category, proceed",
+    [("violence", False), ("self_harm", False), ("abuse", True), ("coercive_control", True)],
+)
+def test_which_categories_may_continue_to_a_rewrite(category, proceed):
+    assert may_continue(category) is proceed
 
 
 @pytest.mark.parametrize(

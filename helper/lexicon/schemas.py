@@ -3,7 +3,7 @@ when the file is loaded, naming the file and the key, not at request time."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -184,7 +184,8 @@ class Profanity(Strict):
 
 class SafetyCategory(Strict):
     noticed: str
-    help: str
+    response: Literal["only", "first"]
+    help: list[Literal["emergency", "step_away", "crisis", "abuse", "safe_phone"]]
     patterns: list[str]
 
 
@@ -192,8 +193,29 @@ class SafetyLexicon(Strict):
     spelling: dict[str, Any]
     macros: dict[str, str]
     allow: list[str]
-    emergency: str
     categories: dict[str, SafetyCategory]
+
+
+class GeneralLines(Strict):
+    emergency: str
+    step_away: str
+    crisis: str
+    abuse: str
+    safe_phone: str
+
+
+class RegionLines(Strict):
+    sources: list[str]  # the pages the numbers come from
+    emergency: str | None = None
+    step_away: str | None = None
+    crisis: str | None = None
+    abuse: str | None = None
+    safe_phone: str | None = None
+
+
+class Resources(Strict):
+    general: GeneralLines
+    regions: dict[str, RegionLines]
 
 
 class Scope(Strict):
@@ -209,5 +231,6 @@ SCHEMAS: dict[str, type[Strict]] = {
     "phrasings.yaml": Phrasings,
     "profanity.yaml": Profanity,
     "safety.yaml": SafetyLexicon,
+    "resources.yaml": Resources,
     "scope.yaml": Scope,
 }

@@ -470,9 +470,11 @@ class LLMEngine:
 
     # rewrite
 
-    def rewrite(self, text: str) -> RewriteResult:
-        """The model's rewrite when it passes the checks, else the offline one (note says why)."""
-        offline = self.offline.rewrite(text)  # validates the input and screens it first
+    def rewrite(self, text: str, proceed: bool = False) -> RewriteResult:
+        """The model's rewrite when it passes the checks, else the offline one (note says why).
+
+        A draft the safety screen flags is never sent to the model, `proceed` or not."""
+        offline = self.offline.rewrite(text, proceed=proceed)  # checks and screens it first
         if offline.safety.flagged or not offline.changed:
             return offline
         messages = render_prompt("rewrite", {"draft": _fence(text, "draft")})

@@ -12,6 +12,7 @@ from functools import lru_cache
 
 from helper.config import MAX_QUESTION_CHARS
 from helper.lexicon import load as load_lexicon
+from helper.offline.safety import screen
 from helper.results import AskResult, Citation, Passage
 from helper.retrieval.citations import cite
 from helper.retrieval.index import Index, Retrieval, Sentence, _tokens
@@ -190,8 +191,19 @@ def refusal(question: str, titles: list[str]) -> AskResult:
     )
 
 
+SAFETY_NOTE = (
+    "This sounds like it is about safety rather than communication, so the guidance is not "
+    "quoted here: it is written for ordinary disagreements."
+)
+
+
 def answer_offline(question: str, index: Index) -> AskResult:
     question = check_text(question, what="question", limit=MAX_QUESTION_CHARS)
+    safety = screen(question)
+    if safety.flagged:
+        # Never answered from the guidance: advice for ordinary conflict ("apologize", "keep
+        # trying") must not be quoted at someone describing danger.
+        return AskResult(question, "", True, [], "offline", SAFETY_NOTE, safety)
     retrieval = index.retrieve(question, k=5)
     titles = sorted({c.title for c in index.chunks})
     if not retrieval.passages or not in_scope(question, retrieval):

@@ -30,8 +30,8 @@ class OfflineEngine:
         self.index.ensure()
         return self.index.search(query, k)
 
-    def rewrite(self, text: str) -> RewriteResult:
-        return rewrite_offline(text)
+    def rewrite(self, text: str, proceed: bool = False) -> RewriteResult:
+        return rewrite_offline(text, proceed=proceed)
 
     def ask(self, question: str) -> AskResult:
         self.index.ensure()

@@ -48,10 +48,10 @@ PASSAGE_BONUS = 0.15
 TIP_MIN_FIT = 0.6
 MAX_PHRASE_CHARS = 90
 
+# The safety panel carries the help; the note only says why there are no openers.
 SAFETY_NOTE = (
-    "This sounds like it may be about safety rather than communication, so there are no "
-    "openers here. If you are in danger, please contact local emergency services or a "
-    "domestic-violence helpline."
+    "This sounds like it is about safety rather than communication, so there are no openers "
+    "here: the guidance is written for ordinary disagreements."
 )
 
 
@@ -622,7 +622,7 @@ def openers_offline(topic: str, index: Index) -> OpenersResult:
     topic = check_text(topic, what="topic", limit=MAX_TOPIC_CHARS)
     safety = screen(topic)
     if safety.flagged:
-        return OpenersResult(topic=topic, note=safety.message or SAFETY_NOTE)
+        return OpenersResult(topic=topic, note=SAFETY_NOTE, safety=safety)
     framing = frame(topic)
     built = guide(index)
     if not built.techniques:

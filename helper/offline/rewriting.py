@@ -1706,12 +1706,15 @@ def gentle_edit(text: str) -> str:
     return _gentle_text(text, clauses, plan, _checked(_compose(plan), plan))
 
 
-def rewrite_offline(text: str) -> RewriteResult:
-    """The draft as a calm first-person message with one request, plus gentle and brief versions."""
+def rewrite_offline(text: str, proceed: bool = False) -> RewriteResult:
+    """The draft as a calm first-person message with one request, plus gentle and brief versions.
+
+    A flagged draft gets the safety response only; where its category allows it
+    (docs/safety.md), `proceed=True` rewrites it too, the safety response kept in the result."""
     check_text(text, what="draft", limit=MAX_DRAFT_CHARS)
     verdict = safety.screen(text)
     findings = analyze(text)
-    if verdict.flagged:
+    if verdict.flagged and not (proceed and safety.may_continue(verdict.category)):
         what = (verdict.category or "something serious").replace("_", " ")
         note = (
             f"I didn't rewrite this draft: it touches on {what}, which matters more than the "
@@ -1723,16 +1726,12 @@ def rewrite_offline(text: str) -> RewriteResult:
             text, text, False, [], [], verdict, "offline", _data()["language"]["note"]
         )
     if not findings:
-        return RewriteResult(
-            text,
-            text,
-            False,
-            [],
-            [],
-            verdict,
-            "offline",
-            "Nothing in this draft reads as hostile, so I left it as it is.",
+        note = (
+            "There is nothing hostile in the wording to soften, so I left it as it is."
+            if verdict.flagged
+            else "Nothing in this draft reads as hostile, so I left it as it is."
         )
+        return RewriteResult(text, text, False, [], [], verdict, "offline", note)
     clauses = _read(text)
     plan = _plan(clauses, text)
     plan.absolutes = {fold(f.text) for f in findings if f.kind == "absolute"}

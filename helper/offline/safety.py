@@ -33,7 +33,8 @@ _SUFFIXES = {"ll": "will", "re": "are", "ve": "have", "m": "am", "d": "would"}
 class _Category:
     name: str
     noticed: str
-    help: str
+    response: str  # "only": the safety response and nothing else; "first": then may continue
+    help: tuple[str, ...]  # line names of resources.yaml
     patterns: tuple[re.Pattern[str], ...]
 
 
@@ -44,7 +45,6 @@ class _Lexicon:
     ambiguous: dict[str, tuple[str, frozenset[str], frozenset[str]]]
     allow: tuple[re.Pattern[str], ...]
     categories: tuple[_Category, ...]
-    emergency: str
 
 
 def _one_line(text: str) -> str:
@@ -72,12 +72,12 @@ def _lexicon() -> _Lexicon:
             _Category(
                 name,
                 _one_line(spec["noticed"]),
-                _one_line(spec["help"]),
+                spec["response"],
+                tuple(spec["help"]),
                 compile_all(spec["patterns"]),
             )
             for name, spec in data["categories"].items()
         ),
-        emergency=_one_line(data["emergency"]),
     )
 
 
@@ -125,14 +125,29 @@ def matches(text: str) -> list[str]:
     return [c.name for c in lex.categories if any(p.search(plain) for p in c.patterns)]
 
 
-def screen(text: str) -> Safety:
+def help_line(name: str, region: str) -> str:
+    """One help line of resources.yaml for `region`, or its general wording."""
+    data = load_lexicon("resources.yaml")
+    lines = data["regions"].get(region, {})
+    return _one_line(lines.get(name) or data["general"][name])
+
+
+def may_continue(category: str | None) -> bool:
+    """Whether a person may go on to a rewrite after the safety response (docs/safety.md)."""
+    return any(c.name == category and c.response == "first" for c in _lexicon().categories)
+
+
+def screen(text: str, region: str | None = None) -> Safety:
     """Flag safety cues; the message says what was noticed and where to get help."""
     found = matches(text)
     if not found:
         return Safety(False, None, "")
-    lex = _lexicon()
-    chosen = [c for c in lex.categories if c.name in found]
-    # What was noticed, then emergency services, then each category's own help, once.
-    parts = [c.noticed for c in chosen] + [lex.emergency]
-    parts += list(dict.fromkeys(c.help for c in chosen))
+    if region is None:
+        from helper.config import settings
+
+        region = settings().region
+    chosen = [c for c in _lexicon().categories if c.name in found]
+    # What was noticed, then each help line once, in the order the categories name them.
+    lines = dict.fromkeys(name for c in chosen for name in c.help)
+    parts = [c.noticed for c in chosen] + [help_line(name, region) for name in lines]
     return Safety(True, found[0], " ".join(parts))

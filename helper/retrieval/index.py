@@ -32,7 +32,7 @@ from helper.retrieval.chunking import (
     chunk_document,
     sentence_spans,
 )
-from helper.retrieval.corpus import load_corpus
+from helper.retrieval.corpus import corpus_files, doc_name, load_corpus
 from helper.retrieval.embeddings import Embedder, get_embedder
 
 MANIFEST_VERSION = 1
@@ -375,6 +375,27 @@ class Index:
             return "the vector store and the manifest disagree (a half-written index)"
         return ""
 
+    def _corpus_changed(self) -> bool:
+        """Whether the corpus folder holds other files, or other contents, than the index
+        was built from: a process that starts after an edit indexes the change first.
+
+        A folder with no articles is no evidence: a page may serve an index another process
+        built on a Chroma server it shares."""
+        paths = (
+            corpus_files(Path(self.settings.corpus_dir))
+            if Path(self.settings.corpus_dir).is_dir()
+            else []
+        )
+        if not paths:
+            return False
+        manifest = self._read_manifest() or {}
+        built = {doc: info.get("sha256") for doc, info in manifest.get("docs", {}).items()}
+        try:
+            now = {doc_name(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+        except OSError:
+            return True
+        return now != built
+
     def _sync(self, collection, items, label: str, progress: Progress | None) -> tuple[int, int]:
         existing = set(collection.get(include=[])["ids"])
         wanted = {item[0] for item in items}
@@ -428,7 +449,7 @@ class Index:
         too slow to repeat on every question."""
         if self._ready:
             return None
-        if self.exists() and not self._reason_to_rebuild(False):
+        if self.exists() and not self._reason_to_rebuild(False) and not self._corpus_changed():
             self._ready = True
             return None
         # Another process may be writing the index right now: wait for it, then look again.

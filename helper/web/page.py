@@ -27,6 +27,7 @@ from helper import get_engine  # noqa: E402
 from helper.config import settings  # noqa: E402
 from helper.engine import FUNCTIONS  # noqa: E402
 from helper.errors import ConfigError, InputError
+from helper.offline.safety import may_continue  # noqa: E402
 from helper.results import AskResult, Citation, Finding, OpenersResult, RewriteResult, Safety  # noqa: E402
 from helper.retrieval.citations import read_doc  # noqa: E402
 from helper.retrieval.corpus import Document, load_corpus  # noqa: E402
@@ -393,9 +394,11 @@ def api_ask(question: str) -> dict:
 # -- page handlers: never return a value for the input boxes -----------------------------
 
 
-def _attempt(kind: str, value: object):
+def _attempt(kind: str, value: object, proceed: bool = False):
     """(result, None) or (None, error html)."""
     try:
+        if proceed:
+            return get_engine().rewrite(value, proceed=True), None
         return run(kind, value), None
     except Exception as exc:
         if not isinstance(exc, InputError | ConfigError):
@@ -403,9 +406,10 @@ def _attempt(kind: str, value: object):
         return None, notice_html(friendly_error(kind, exc))
 
 
-def rewrite_view(draft: str) -> list:
-    """Values for: status, results, safety, rewrite, highlights, findings, engine, alternatives."""
-    result, error = _attempt("rewrite", draft)
+def rewrite_view(draft: str, proceed: bool = False) -> list:
+    """Values for: status, results, safety, rewrite, highlights, findings, engine,
+    alternatives, and the button that continues past a safety response."""
+    result, error = _attempt("rewrite", draft, proceed)
     if result is None:
         hidden = [gr.update(value="", visible=False) for _ in range(ALTERNATIVE_SLOTS)]
         return [
@@ -417,8 +421,12 @@ def rewrite_view(draft: str) -> list:
             "",
             "",
             *hidden,
+            gr.update(visible=False),
         ]
     safety = safety_html(result.safety)
+    can_continue = (
+        result.safety.flagged and not result.rewrite and may_continue(result.safety.category)
+    )
     # The safety panel already says what the note would repeat.
     note = "" if safety and result.safety.message in result.note else result.note
     slots = [
@@ -436,7 +444,13 @@ def rewrite_view(draft: str) -> list:
         findings_html(result.findings),
         engine_line(result.engine, note),
         *slots,
+        gr.update(visible=can_continue),
     ]
+
+
+def rewrite_anyway_view(draft: str) -> list:
+    """The rewrite after the person chose to continue past a safety response."""
+    return rewrite_view(draft, proceed=True)
 
 
 def openers_view(topic: str) -> tuple[str, str, str]:
@@ -444,6 +458,8 @@ def openers_view(topic: str) -> tuple[str, str, str]:
     result, error = _attempt("openers", topic)
     if result is None:
         return error, "", ""
+    if result.safety.flagged:  # the safety panel first, in the status slot, and only it
+        return safety_html(result.safety), "", engine_line(result.engine, result.note)
     return "", openers_html(result), engine_line(result.engine, result.note)
 
 
@@ -452,6 +468,8 @@ def ask_view(question: str) -> tuple[str, str, str, str]:
     result, error = _attempt("ask", question)
     if result is None:
         return error, "", "", ""
+    if result.safety.flagged:  # the safety panel first, in the status slot, and only it
+        return safety_html(result.safety), "", "", engine_line(result.engine, result.note)
     return (
         "",
         answer_html(result),
@@ -494,6 +512,11 @@ def build_page() -> gr.Blocks:
                 gr.Examples(DRAFT_EXAMPLES, inputs=draft, label="Or try one of these")
                 soften_status = gr.HTML(elem_id="soften-status")
                 safety_panel = gr.HTML(visible=False, elem_id="safety-panel")
+                continue_button = gr.Button(
+                    "I'm safe: help me with the wording anyway",
+                    visible=False,
+                    elem_id="continue-button",
+                )
                 with gr.Column(visible=False, elem_id="soften-results") as soften_results:
                     rewritten = gr.Textbox(
                         label="A calmer way to say it",
@@ -595,6 +618,23 @@ def build_page() -> gr.Blocks:
                 findings,
                 soften_engine,
                 *alternatives,
+                continue_button,
+            ],
+            **private,
+        )
+        continue_button.click(
+            rewrite_anyway_view,
+            inputs=draft,
+            outputs=[
+                soften_status,
+                soften_results,
+                safety_panel,
+                rewritten,
+                highlights,
+                findings,
+                soften_engine,
+                *alternatives,
+                continue_button,
             ],
             **private,
         )
