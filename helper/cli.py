@@ -31,7 +31,10 @@ def _text_arg(parts: list[str]) -> str:
 
 
 def _print_json(obj: dict) -> None:
-    sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    try:
+        sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")
+    except UnicodeEncodeError:  # a broken character in a copied field: write it escaped
+        sys.stdout.write(json.dumps(obj, ensure_ascii=True) + "\n")
 
 
 def _show_rewrite(r: dict) -> None:
@@ -119,7 +122,7 @@ def cmd_batch(args) -> int:
         record, error = _batch_record(line, field)
         if error is None:
             try:
-                record.update(call(record[field]).to_dict())
+                record = _merge(record, call(record[field]).to_dict())
                 ok += 1
                 _print_json(record)
                 continue
@@ -134,9 +137,20 @@ def cmd_batch(args) -> int:
     return 1 if failed else 0
 
 
+def _merge(record: dict, result: dict) -> dict:
+    """The input line's fields beside the result; a field whose name the result uses too
+    (an input `answer`, say) is kept under `input_fields` instead of being overwritten."""
+    clashing = {k: v for k, v in record.items() if k in result and result[k] != v}
+    merged = {**{k: v for k, v in record.items() if k not in result}, **result}
+    if clashing:
+        merged["input_fields"] = clashing
+    return merged
+
+
 def _batch_record(line: bytes, field: str) -> tuple[dict | None, str | None]:
     try:
-        obj = json.loads(line.decode("utf-8"))
+        # utf-8-sig: a byte-order mark that an editor put before line 1 is not part of it.
+        obj = json.loads(line.decode("utf-8-sig"))
     except UnicodeDecodeError:
         return None, "this line is not valid UTF-8"
     except json.JSONDecodeError as exc:

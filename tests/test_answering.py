@@ -144,3 +144,11 @@ ORDINARY = [
 def test_ordinary_conflict_and_idioms_are_not_screened_out(question, index):
     result = answer_offline(question, index)
     assert not result.safety.flagged
+
+
+def test_a_refusal_names_a_few_articles_and_the_count():
+    from helper.offline.answering import refusal
+
+    result = refusal("what is the weather", [f"Article {i}" for i in range(3000)])
+    assert "Article 0" in result.answer and "2,997 more" in result.answer
+    assert len(result.answer) < 600

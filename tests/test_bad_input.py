@@ -79,3 +79,26 @@ def test_cli_batch_reports_each_bad_line_and_goes_on(index, tmp_path):
         assert ("error" in r) == refused
         assert r["text"] == text  # the draft is in the output line, bad or not
     assert b"Traceback" not in out.stderr
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["\u200b\u200b\u200b", "\u2060 \ufeff", "\x00\u200b"],
+    ids=["zero-width", "joiners-and-bom", "nul-and-zero-width"],
+)
+def test_an_input_of_only_invisible_characters_is_empty(text, index):
+    engine = get_engine()
+    for call in (engine.rewrite, engine.ask, engine.openers):
+        with pytest.raises(InputError, match="empty"):
+            call(text)
+
+
+def test_bytes_are_read_as_text():
+    assert get_engine().rewrite(b"You never listen to me.").changed
+
+
+def test_a_lone_surrogate_is_a_clear_error_not_a_crash(index):
+    engine = get_engine()
+    for call in (engine.rewrite, engine.ask, engine.openers):
+        with pytest.raises(InputError, match="broken character"):
+            call("a \ud800 b")

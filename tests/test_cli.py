@@ -93,3 +93,24 @@ def test_index_reports_nothing_to_embed_on_an_unchanged_corpus():
     assert out.returncode == 0
     assert report["embedded_chunks"] == 0 and report["embedded_sentences"] == 0
     assert report["files"] == 2
+
+
+def test_batch_survives_a_byte_order_mark_a_broken_character_and_a_clashing_field(tmp_path):
+    lines = [
+        '\ufeff{"id": 1, "question": "How do we talk calmly?"}',
+        '{"id": 2, "question": "a \\ud800"}',
+        '{"id": "\\udc00", "question": "How can we get the spark back?"}',
+        '{"id": 4, "question": "What is love?", "answer": "my own notes"}',
+    ]
+    path = tmp_path / "q.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    r = run("batch", "ask", str(path))
+    out = [json.loads(line) for line in r.stdout.decode("utf-8").splitlines()]
+    assert [o["id"] for o in out] == [1, 2, "\udc00", 4]
+    assert out[0]["answer"] and "error" not in out[0]  # the BOM did not break line 1
+    assert out[1]["line"] == 2 and "broken character" in out[1]["error"]
+    assert out[2]["answer"] and "error" not in out[2]  # a broken id is written escaped
+    assert (
+        out[3]["input_fields"] == {"answer": "my own notes"} and out[3]["answer"] != "my own notes"
+    )
+    assert r.returncode == 1 and b"Traceback" not in r.stderr

@@ -376,3 +376,24 @@ def test_yaml_error_names_the_line(tmp_path):
         load_document(path)
     assert "line" in info.value.problem
     assert info.value.doc == path.as_posix()
+
+
+def test_links_and_paths_outside_the_corpus_are_skipped_and_reported(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "ok.md").write_text("# Ok\n\nA real article.\n", encoding="utf-8")
+    secret = tmp_path / "secret.md"
+    secret.write_text("root:x:0:0:root:/root:/bin/bash\n", encoding="utf-8")
+    (corpus / "passwd.md").symlink_to(secret)
+    (corpus / "gone.md").symlink_to(tmp_path / "nowhere.md")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "more.md").write_text("# More\n\nOutside.\n", encoding="utf-8")
+    (corpus / "linked").symlink_to(outside, target_is_directory=True)
+    documents, errors = load_corpus(corpus)
+    assert [d.doc.rsplit("/", 1)[-1] for d in documents] == ["ok.md"]
+    problems = {e.path.name: e.problem for e in errors}
+    assert "symbolic link" in problems["passwd.md"]
+    assert "points nowhere" in problems["gone.md"]
+    assert "linked folder" in problems["linked"]
+    assert all("root:x" not in str(e) for e in errors)

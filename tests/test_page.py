@@ -7,6 +7,7 @@ import re
 import runpy
 import subprocess
 import sys
+from pathlib import Path
 
 import gradio as gr
 import pytest
@@ -25,7 +26,7 @@ from helper.results import (
     Safety,
 )
 from helper.retrieval.citations import read_doc
-from helper.retrieval.corpus import load_document
+from helper.retrieval.corpus import Document, load_document
 
 from .fakes import FunctionsEngine
 
@@ -525,3 +526,17 @@ def test_importing_app_starts_nothing(monkeypatch):
     monkeypatch.setattr(ui, "launch", lambda *a, **k: pytest.fail("app.py launched on import"))
     namespace = runpy.run_path(str(REPO_ROOT / "app.py"), run_name="app")
     assert callable(namespace["launch"])
+
+
+def test_an_article_cannot_make_the_browser_fetch_anything():
+    doc = Document(
+        path=Path("/x/a.md"),
+        doc="corpus/a.md",
+        title="A",
+        text='# A\n\n<img src="http://example.invalid/x.png"> ![cat](http://example.invalid/c.png)\n',
+        meta={},
+        sections=[],
+        sha256="",
+    )
+    md = ui.article_markdown(doc)
+    assert "<img" not in md and "](http" not in md and "cat" in md

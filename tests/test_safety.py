@@ -384,3 +384,17 @@ def test_normalize(text, expected):
 def test_any_text_gives_a_consistent_result(text):
     result = screen(text)
     assert result.flagged == (result.category is not None) == bool(result.message)
+
+
+HIDDEN = [
+    ("zero-width", "I want to k\u200bill myself"),
+    ("fullwidth", "I want to ｋｉｌｌ myself"),
+    ("cyrillic", "I want to k\u0456ll myself"),  # Cyrillic і
+    ("nul", "I want to ki\x00ll myself"),
+    ("soft-hyphen", "I will h\u00adurt you"),
+]
+
+
+@pytest.mark.parametrize("text", [t for _, t in HIDDEN], ids=[n for n, _ in HIDDEN])
+def test_invisible_and_look_alike_characters_do_not_hide_a_cue(text):
+    assert screen(text).flagged

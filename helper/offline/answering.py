@@ -176,8 +176,13 @@ def as_sentence(quote: str) -> str:
     return text
 
 
+LISTED_TITLES = 3  # a refusal names a few articles and the count, not a library's worth
+
+
 def refusal(question: str, titles: list[str]) -> AskResult:
-    listed = "; ".join(f"“{t}”" for t in titles) or "none yet"
+    listed = "; ".join(f"“{t}”" for t in titles[:LISTED_TITLES]) or "none yet"
+    if len(titles) > LISTED_TITLES:
+        listed += f" and {len(titles) - LISTED_TITLES:,} more"
     return AskResult(
         question=question,
         answer=(

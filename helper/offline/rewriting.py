@@ -30,7 +30,7 @@ from helper.offline.findings import (
 )
 from helper.results import Alternative, RewriteResult
 from helper.text.inputs import check_text
-from helper.text.normalize import fold, straight_quotes
+from helper.text.normalize import clean_with_positions, fold, straight_quotes
 from helper.text.sentences import first_sentence, sentences
 from helper.text.templates import render
 
@@ -1711,7 +1711,22 @@ def rewrite_offline(text: str, proceed: bool = False) -> RewriteResult:
 
     A flagged draft gets the safety response only; where its category allows it
     (docs/safety.md), `proceed=True` rewrites it too, the safety response kept in the result."""
-    check_text(text, what="draft", limit=MAX_DRAFT_CHARS)
+    text = check_text(text, what="draft", limit=MAX_DRAFT_CHARS)
+    cleaned, positions = clean_with_positions(text)
+    if cleaned == text:
+        return _rewrite(text, proceed)
+    # Invisible or look-alike characters: work on what they spell, show what was typed.
+    result = _rewrite(cleaned, proceed)
+    result.input = text
+    for f in result.findings:
+        f.start, f.end = positions[f.start], positions[f.end - 1] + 1
+        f.text = text[f.start : f.end]
+    if not result.changed:
+        result.rewrite = text
+    return result
+
+
+def _rewrite(text: str, proceed: bool) -> RewriteResult:
     verdict = safety.screen(text)
     findings = analyze(text)
     if verdict.flagged and not (proceed and safety.may_continue(verdict.category)):

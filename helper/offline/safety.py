@@ -8,13 +8,12 @@ casing, curly apostrophes and contractions, and then matches.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
 from helper.lexicon import load as load_lexicon
 from helper.results import Safety
-from helper.text.normalize import QUOTES
+from helper.text.normalize import QUOTES, clean
 from helper.text.patterns import expand_macros
 
 # Pauses and emphasis marks ("I'll... hurt you", "*hurt*") are not sentence ends.
@@ -100,7 +99,7 @@ def _expand(word: str, lex: _Lexicon) -> str:
 def normalize(text: str) -> str:
     """Lower case, straight apostrophes, contractions expanded, one space between words."""
     lex = _lexicon()
-    text = unicodedata.normalize("NFKC", text).translate(QUOTES).lower()
+    text = clean(text).translate(QUOTES).lower()
     text = _SPACED_CONTRACTION.sub("", _PAUSES.sub(" ", text))
     text = _SPLIT_SELF.sub("myself", text)
     out = [_expand(token, lex) for token in _TOKEN.findall(text)]

@@ -112,16 +112,41 @@ def load_document(path: Path) -> Document:
 
 
 def corpus_files(corpus_dir: Path) -> list[Path]:
-    """The article files under `corpus_dir`, sorted by path; hidden files and folders skipped."""
-    corpus_dir = Path(corpus_dir)
-    found = []
-    for path in corpus_dir.rglob("*"):
-        relative = path.relative_to(corpus_dir)
-        if any(part.startswith(".") for part in relative.parts):
-            continue
-        if path.suffix.lower() in SUFFIXES and path.is_file():
-            found.append(path)
-    return sorted(found, key=lambda p: p.relative_to(corpus_dir).as_posix())
+    """The article files under `corpus_dir`, sorted by path; hidden files and folders skipped,
+    and so are symbolic links (see `unsafe_files`)."""
+    return _scan(Path(corpus_dir))[0]
+
+
+def unsafe_files(corpus_dir: Path) -> list[CorpusFileError]:
+    """Article names under `corpus_dir` that are not read: links (one could lead anywhere,
+    /etc/passwd included), dangling links, and paths that resolve outside the folder."""
+    return _scan(Path(corpus_dir))[1]
+
+
+def _scan(corpus_dir: Path) -> tuple[list[Path], list[CorpusFileError]]:
+    found, skipped = [], []
+    root = corpus_dir.resolve()
+    # os.walk does not follow links to folders, so nothing outside the folder is entered.
+    for folder, dirs, files in os.walk(corpus_dir):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        for name in files:
+            path = Path(folder, name)
+            if name.startswith(".") or path.suffix.lower() not in SUFFIXES:
+                continue
+            if path.is_symlink():
+                problem = "is a symbolic link, not read" + (
+                    "" if path.exists() else " (it points nowhere)"
+                )
+                skipped.append(CorpusFileError(path, problem))
+            elif not path.resolve().is_relative_to(root):
+                skipped.append(CorpusFileError(path, "resolves outside the corpus folder"))
+            elif path.is_file():
+                found.append(path)
+        for name in dirs:
+            if Path(folder, name).is_symlink():
+                skipped.append(CorpusFileError(Path(folder, name), "is a linked folder, not read"))
+    key = lambda p: p.relative_to(corpus_dir).as_posix()  # noqa: E731
+    return sorted(found, key=key), sorted(skipped, key=lambda e: key(e.path))
 
 
 def _absolute(path: Path) -> Path:
@@ -136,8 +161,8 @@ def load_corpus(corpus_dir: Path) -> tuple[list[Document], list[CorpusFileError]
         problem = "is not a folder" if corpus_dir.exists() else "no such corpus folder"
         return [], [CorpusFileError(corpus_dir, problem)]
     documents: list[Document] = []
-    errors: list[CorpusFileError] = []
-    for path in corpus_files(corpus_dir):
+    paths, errors = _scan(corpus_dir)
+    for path in paths:
         try:
             documents.append(load_document(path))
         except CorpusFileError as exc:

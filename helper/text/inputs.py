@@ -8,6 +8,7 @@ from __future__ import annotations
 import unicodedata
 
 from helper.errors import InputError
+from helper.text.normalize import clean
 
 
 def _is_noise(ch: str) -> bool:
@@ -29,7 +30,12 @@ def check_text(text: object, *, what: str, limit: int) -> str:
             ) from exc
     if not isinstance(text, str):
         raise InputError(f"The {what} must be text, not {type(text).__name__}.")
-    if not text.strip():
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
+        raise InputError(
+            f"The {what} contains a broken character (half of an emoji or symbol). "
+            "Copy it again, or retype that part."
+        )
+    if not clean(text).strip():
         raise InputError(f"The {what} is empty: type or paste some text.")
     if len(text) > limit:
         raise InputError(

@@ -308,7 +308,16 @@ def article_markdown(document: Document) -> str:
     source = document.meta.get("source")
     if source:
         credit += f"; {source}"
-    return document.body.strip() + f"\n\n---\n*{esc(credit)}*"
+    return without_remote_resources(document.body.strip()) + f"\n\n---\n*{esc(credit)}*"
+
+
+_MARKDOWN_IMAGE = re.compile(r"!\[([^\]]*)\]\([^)]*\)")
+
+
+def without_remote_resources(markdown: str) -> str:
+    """An article's Markdown with nothing that makes the browser fetch: raw HTML (an
+    <img src>, an <iframe>) shown as text, and images as their alt text."""
+    return _MARKDOWN_IMAGE.sub(r"\1", markdown).replace("<", "&lt;")
 
 
 def friendly_error(kind: str, exc: BaseException) -> str:
