@@ -6,12 +6,19 @@ rewrite("You never help with the dishes").rewrite
 
 from __future__ import annotations
 
-from functools import lru_cache
+import os
 
-from helper.config import Settings, settings
-from helper.engine import FUNCTIONS, Engine
-from helper.errors import ConfigError, InputError
-from helper.results import (
+# onnxruntime (the embeddings) queues telemetry events, a device id and an events database
+# under ~/.cache/Microsoft, as soon as it is imported, unless this is set first. Every entry
+# point (the CLI, the page, the Python API) imports this package before onnxruntime.
+os.environ.setdefault("ORT_DISABLE_TELEMETRY", "1")
+
+from functools import lru_cache  # noqa: E402
+
+from helper.config import Settings, settings  # noqa: E402
+from helper.engine import FUNCTIONS, Engine  # noqa: E402
+from helper.errors import ConfigError, InputError  # noqa: E402
+from helper.results import (  # noqa: E402
     AskResult,
     Citation,
     Finding,
@@ -20,7 +27,7 @@ from helper.results import (
     RewriteResult,
     Safety,
 )
-from helper.retrieval.index import Index, IndexReport, Progress
+from helper.retrieval.index import Index, IndexReport, Progress  # noqa: E402
 
 __all__ = [
     "FUNCTIONS",

@@ -2,8 +2,10 @@
 loopback that speaks the embeddings API (vectors with real structure: letter counts)."""
 
 import json
+import os
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -105,3 +107,25 @@ def test_openai_embeddings_need_a_key():
 
     with pytest.raises(ConfigError, match="OPENAI_API_KEY"):
         from_env({"HELPER_EMBEDDINGS": "openai"})
+
+
+def test_nothing_is_queued_for_telemetry_by_the_cli_or_the_python_api(tmp_path):
+    """onnxruntime writes a device id and an events database under ~/.cache/Microsoft unless
+    ORT_DISABLE_TELEMETRY is set before it loads; importing helper sets it."""
+    import subprocess
+    import sys
+
+    home = tmp_path / "home"
+    home.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "ORT_DISABLE_TELEMETRY"}
+    env.update(HOME=str(home), XDG_CACHE_HOME=str(home / ".cache"))
+    helper_cli = Path(sys.executable).parent / "helper"
+    calls = [
+        [str(helper_cli), "ask", "How do we talk calmly?"],
+        [sys.executable, "-c", "import helper; helper.rewrite('You never listen to me.')"],
+    ]
+    for cmd in calls:
+        done = subprocess.run(cmd, env=env, capture_output=True, text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+    written = [p.relative_to(home) for p in home.rglob("*") if p.is_file()]
+    assert not any("Microsoft" in p.parts or "onnxruntime" in str(p) for p in written), written

