@@ -202,13 +202,22 @@ class FakeEngine:
         start = self.text.index(phrase)
         return Citation(n, self.doc, "Talking", "Talking", phrase, start, start + len(phrase))
 
+    def _danger(self, text: str) -> Safety | None:
+        if re.search(r"\b(hurt you|kill|end it all)\b", text, re.I):
+            return Safety(True, "violence", "Get help.")
+        return None
+
     def ask(self, question: str) -> AskResult:
+        if danger := self._danger(question):
+            return AskResult(question, "", True, safety=danger)
         if not re.search(r"partner|talk|money|chores|question", question, re.I):
             return AskResult(question, "The guidance does not cover that.", True)
         cite = self._cite(1, "Ask open-ended questions")
         return AskResult(question, "Ask open-ended questions [1].", False, [cite])
 
     def openers(self, topic: str) -> OpenersResult:
+        if danger := self._danger(topic):
+            return OpenersResult(topic, safety=danger)
         cite = self._cite(1, "Choose a calm moment")
         words = topic.lower()
         texts = [
