@@ -45,6 +45,13 @@ def _show_rewrite(r: dict) -> None:
             if r["changed"]
             else f"{r['rewrite']}\n(unchanged: it already reads kindly)"
         )
+    if r.get("guide"):
+        g = r["guide"]
+        print(g["why"])
+        blanks = {"feeling": "___", "need": "___", "request": "___"}
+        print("  " + g["template"].format(**blanks, situation=g["situation"] or "___"))
+        for label in ("feelings", "needs", "requests"):
+            print(f"  {label}: {', '.join(g[label])}")
     for f in r["findings"]:
         print(f"  - {f['kind']}: “{f['text']}” — {f['why']}")
     for a in r["alternatives"]:

@@ -31,6 +31,18 @@ class Alternative:
 
 
 @dataclass
+class Guide:
+    """A guided I-statement for the person to finish, when no rewrite passed the gate."""
+
+    why: str
+    template: str  # "I feel {feeling} when {situation}, because I need {need}. Could we {request}?"
+    situation: str  # from the draft's own topic words
+    feelings: list[str] = field(default_factory=list)
+    needs: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+
+@dataclass
 class RewriteResult:
     input: str
     rewrite: str
@@ -40,6 +52,7 @@ class RewriteResult:
     safety: Safety = field(default_factory=Safety)
     engine: str = "offline"
     note: str = ""
+    guide: Guide | None = None
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -21,6 +21,7 @@ def test_results_serialise_to_the_json_contract(index):
         "safety",
         "engine",
         "note",
+        "guide",
     }
     a = helper.ask("How can we set the mood for more intimacy?").to_dict()
     assert set(a) == {"question", "answer", "refused", "citations", "engine", "note", "safety"}

@@ -223,7 +223,21 @@ class Scope(Strict):
     stopwords: list[str]
 
 
+class GuideWhy(Strict):
+    tone: str
+    gate: str
+
+
+class Guide(Strict):
+    template: str
+    why: GuideWhy
+    feelings: list[str]
+    needs: list[str]
+    requests: list[str]
+
+
 SCHEMAS: dict[str, type[Strict]] = {
+    "guide.yaml": Guide,
     "behaviors.yaml": Behaviors,
     "insults.yaml": Insults,
     "openers.yaml": Openers,

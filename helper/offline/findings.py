@@ -304,6 +304,31 @@ def _analyze(text: str) -> tuple[Finding, ...]:
     return tuple(_dedupe(found))
 
 
+def reads_kindly(text: str) -> bool:
+    """Whether the lexicon read a blame shape in `text` as praise or reassurance ("you never
+    have to earn my love", "you always make me laugh"), or the text carries praise words and
+    no complaint cue, or is one exclaimed sentence with none ("you fixed the sink, my hero!").
+    Such a reading outranks the tone
+    detector, whose nearest sentences share the topic more than the tone."""
+    low = fold(text)
+    for rule in _rules():
+        if not rule.polarity:
+            continue
+        for m in rule.rx.finditer(low):
+            groups = m.groupdict()
+            if groups.get("pred") is not None and is_praise(
+                groups["pred"], groups.get("adv") or ""
+            ):
+                return True
+    if any(is_praise(_sentence_after(low, m.end()), m.group()) for m in _absolutes().finditer(low)):
+        return True
+    positive, negative, _ = _polarity()
+    if negative.search(low):
+        return False
+    # One exclaimed sentence with no complaint cue in it reads as delight ("Wow, you cooked!").
+    return bool(positive.search(low)) or bool(re.fullmatch(r"[^.!?\n]*!+", low.strip()))
+
+
 def sarcasm_alone(text: str) -> Finding | None:
     """The finding for a clause that is only a word of context sarcasm ("Great job.",
     "Unbelievable", a closing "thanks"), which analyze() flags only beside a complaint."""

@@ -161,8 +161,8 @@ def load_corpus(corpus_dir: Path) -> tuple[list[Document], list[CorpusFileError]
         problem = "is not a folder" if corpus_dir.exists() else "no such corpus folder"
         return [], [CorpusFileError(corpus_dir, problem)]
     documents: list[Document] = []
-    paths, errors = _scan(corpus_dir)
-    for path in paths:
+    errors = unsafe_files(corpus_dir)
+    for path in corpus_files(corpus_dir):
         try:
             documents.append(load_document(path))
         except CorpusFileError as exc:

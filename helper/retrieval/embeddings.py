@@ -80,3 +80,8 @@ def get_embedder(settings: Settings) -> Embedder:
     if settings.embeddings == "openai":
         return OpenAIEmbedder(settings)
     return _minilm()
+
+
+def local_embedder() -> MiniLMEmbedder:
+    """The shipped MiniLM model, loaded once, whichever embedder the index uses."""
+    return _minilm()

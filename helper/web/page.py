@@ -28,7 +28,15 @@ from helper.config import settings  # noqa: E402
 from helper.engine import FUNCTIONS  # noqa: E402
 from helper.errors import ConfigError, InputError
 from helper.offline.safety import may_continue  # noqa: E402
-from helper.results import AskResult, Citation, Finding, OpenersResult, RewriteResult, Safety  # noqa: E402
+from helper.results import (  # noqa: E402
+    AskResult,
+    Citation,
+    Finding,
+    Guide,
+    OpenersResult,
+    RewriteResult,
+    Safety,
+)
 from helper.retrieval.citations import read_doc  # noqa: E402
 from helper.retrieval.corpus import Document, load_corpus  # noqa: E402
 
@@ -187,9 +195,32 @@ def rewrite_status(result: RewriteResult) -> str:
             "the wording.",
             "info",
         )
+    if result.guide is not None:
+        return guide_html(result.guide)
     if not result.changed:
         return notice_html("This message already reads kindly, so it is left as it is.", "info")
     return ""
+
+
+def guide_html(guide: Guide) -> str:
+    """The guided I-statement: the shape to fill in, and suggestions for each blank."""
+    shape = esc(guide.template).replace("{feeling}", "<b>___</b>").replace("{need}", "<b>___</b>")
+    shape = shape.replace("{request}", "<b>___</b>").replace(
+        "{situation}", f"<b>{esc(guide.situation) or '___'}</b>"
+    )
+    rows = "".join(
+        f"<li><b>{label}:</b> {esc(', '.join(options))}</li>"
+        for label, options in (
+            ("feelings", guide.feelings),
+            ("needs", guide.needs),
+            ("requests", guide.requests),
+        )
+        if options
+    )
+    return (
+        f'<div class="notice guide" role="status"><p>{esc(guide.why)}</p>'
+        f"<p>{shape}</p><ul>{rows}</ul></div>"
+    )
 
 
 _MARKER = re.compile(r"\[(\d+)\]")
