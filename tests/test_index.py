@@ -1,5 +1,6 @@
 """Building, incremental updates and hybrid search on a real Chroma store on disk."""
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -103,3 +104,19 @@ def test_search_fuses_lexical_and_dense_signals(index):
 def test_missing_corpus_folder_is_an_error_not_a_crash(tmp_path):
     report = make_index(tmp_path / "nowhere", tmp_path / "data").build()
     assert report.files == 0 and report.errors
+
+
+def test_a_process_that_starts_after_an_article_changed_indexes_the_change(tmp_path):
+    from helper.offline import OfflineEngine
+    from helper.retrieval.citations import is_verbatim
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(REPO / "corpus", corpus)
+    env = {"HELPER_CORPUS_DIR": str(corpus), "HELPER_DATA_DIR": str(tmp_path / "data")}
+    Index(from_env(env)).build()
+    article = corpus / "spark-back-in-a-broken-relationship.md"
+    edited = article.read_text(encoding="utf-8").replace("---\n", "---\nnote: x\n", 1)
+    article.write_text(edited, encoding="utf-8")  # every offset after it moves
+    engine = OfflineEngine(Index(from_env(env)))  # a new process: it has not built anything
+    result = engine.ask("How can we set the mood for more intimacy?")
+    assert result.citations and all(is_verbatim(c) for c in result.citations)

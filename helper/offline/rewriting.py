@@ -1796,8 +1796,9 @@ def build_guide(draft: str, why: str) -> Guide:
     """A guided I-statement for `draft`: suggestions for its topic first, then general ones."""
     data = load_lexicon("guide.yaml")
     entry, _ = _topic_entry(draft)
-    words = _topic_words(draft)
-    situation = f"it comes to {' and '.join(words[:2])}" if words else ""
+    # The "when ___" is left for the person: pasted topic words read as nonsense there
+    # ("when it comes to zombie and phone", a blind reader's example).
+    situation = ""
 
     def pick(key: str, general: list[str]) -> list[str]:
         own = entry.get(key, "") if entry else ""
@@ -1812,23 +1813,6 @@ def build_guide(draft: str, why: str) -> Guide:
         needs=pick("need", data["needs"]),
         requests=pick("request", data["requests"]),
     )
-
-
-def _topic_words(draft: str) -> list[str]:
-    """The draft's own topic words, as it spells them (topic_terms gives their lemmas)."""
-    terms = set(topic_terms(draft))
-    seen: list[str] = []
-    for word in re.findall(r"[A-Za-z][A-Za-z'-]*[A-Za-z]", draft):
-        low = word.lower()
-        if low not in seen and (
-            low in terms
-            or (
-                getAllLemmas(low)
-                and any(lemma in terms for forms in getAllLemmas(low).values() for lemma in forms)
-            )
-        ):
-            seen.append(low)
-    return seen
 
 
 def _one_line(text: str) -> str:

@@ -375,6 +375,9 @@ class Index:
             return "the vector store and the manifest disagree (a half-written index)"
         return ""
 
+    def _up_to_date(self) -> bool:
+        return self.exists() and not self._reason_to_rebuild(False) and not self._corpus_changed()
+
     def _corpus_changed(self) -> bool:
         """Whether the corpus folder holds other files, or other contents, than the index
         was built from: a process that starts after an edit indexes the change first.
@@ -449,12 +452,12 @@ class Index:
         too slow to repeat on every question."""
         if self._ready:
             return None
-        if self.exists() and not self._reason_to_rebuild(False) and not self._corpus_changed():
+        if self._up_to_date():
             self._ready = True
             return None
         # Another process may be writing the index right now: wait for it, then look again.
         with self._lock():
-            if self.exists() and not self._reason_to_rebuild(False):
+            if self._up_to_date():
                 self.__dict__.pop("_loaded", None)  # read the manifest it wrote
                 self._ready = True
                 return None
