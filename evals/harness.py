@@ -486,11 +486,16 @@ def run_hostile(engine, cases: list[dict], ctx: Context) -> tuple[list[dict], di
         rec["baseline_output"] = base
         rec["flagged"] = bool(((out or {}).get("safety") or {}).get("flagged"))
         ok = out is not None and bool(text.strip())
+        # A guide instead of a text shows nothing hostile, and has no text to compare: it
+        # counts as clean and is left out of the similarity means (reported as `guided`),
+        # rather than scoring 0 beside an engine that echoes the insult back unchanged.
+        guided = out is not None and not text.strip() and out.get("guide") is not None
         rec["checks"] = {
-            "clean": ok and not hits,
-            "similarity": ctx.similarity(text, toxic) if ok else 0.0,
-            "chrf": sentence_chrf(text, refs).score if ok else 0.0,
+            "clean": (ok and not hits) or guided,
+            "similarity": None if guided else ctx.similarity(text, toxic) if ok else 0.0,
+            "chrf": None if guided else sentence_chrf(text, refs).score if ok else 0.0,
             "safety_flagged": rec["flagged"],
+            "guided": guided,
         }
         rec["baseline"] = {
             "clean": not ctx.graders.offensive(base),
@@ -501,7 +506,37 @@ def run_hostile(engine, cases: list[dict], ctx: Context) -> tuple[list[dict], di
     return records, {}
 
 
+def run_drafts(engine, cases: list[dict], ctx: Context) -> tuple[list[dict], dict]:
+    """Realistic drafts, hostile (a `reference` rewrite) or kind (none): what a person gets."""
+    records = []
+    for case in cases:
+        out, error = call(engine.rewrite, case["text"])
+        out = out or {}
+        hostile = "reference" in case
+        guided = out.get("guide") is not None
+        changed = bool(out.get("changed"))
+        flagged = bool((out.get("safety") or {}).get("flagged"))
+        rec = _case(case, out, error, input=case["text"], guided=guided, changed=changed)
+        if hostile:
+            shown = out.get("rewrite", "") if changed else ""
+            rec["checks"] = {
+                # a hostile draft handed back as "already reads kindly": the worst outcome
+                "wrongly_unchanged": error is None and not changed and not guided and not flagged,
+                "rewritten": changed,
+                "guided": guided,
+                "similarity_to_reference": ctx.similarity(shown, case["reference"])
+                if shown
+                else None,
+                "shown_clean": (not ctx.graders.offensive(shown)) if shown else None,
+            }
+        else:
+            rec["checks"] = {"kind_changed": changed or guided}
+        records.append(rec)
+    return records, {}
+
+
 RUNNERS: dict[str, Callable[[Any, list[dict], Context], tuple[list[dict], dict]]] = {
+    "drafts": run_drafts,
     "rewrite": run_rewrite,
     "kind": run_kind,
     "safety": run_safety,
@@ -602,6 +637,17 @@ def load_suites(evals_dir: Path = EVALS_DIR) -> dict[str, dict]:
     return yaml.safe_load((evals_dir / "suites.yaml").read_text(encoding="utf-8"))
 
 
+def suite_cases(spec: dict, evals_dir: Path = EVALS_DIR) -> list[dict]:
+    """A suite's cases: from one file or several, only its `split` when it names one."""
+    paths = [spec["cases"]] if isinstance(spec["cases"], str) else spec["cases"]
+    return [
+        case
+        for path in paths
+        for case in load_cases(evals_dir / path)
+        if "split" not in spec or case.get("split") == spec["split"]
+    ]
+
+
 def load_cases(path: Path) -> list[dict]:
     with path.open(encoding="utf-8") as f:
         return [json.loads(line) for line in f if line.strip()]
@@ -629,7 +675,7 @@ def run(
     results = []
     for name in names:
         spec = config[name]
-        cases = load_cases(evals_dir / spec["cases"])
+        cases = suite_cases(spec, evals_dir)
         started = time.perf_counter()
         records, extra = RUNNERS[spec.get("runner", name)](engine, cases, ctx)
         seconds = time.perf_counter() - started
@@ -796,7 +842,7 @@ def main(
     config = load_suites(evals_dir)
     if args.list:
         for name, spec in config.items():
-            n = len(load_cases(evals_dir / spec["cases"]))
+            n = len(suite_cases(spec, evals_dir))
             limits = ", ".join(
                 f"{m} {'<=' if 'max' in s else '>='} {s.get('max', s.get('min'))}"
                 for m, s in spec.get("thresholds", {}).items()

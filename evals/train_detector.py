@@ -5,12 +5,12 @@ nothing (sarcasm, passive aggression, contempt without insult words). It is a we
 of the nearest labelled sentences in MiniLM space, the embeddings the project already ships:
 evals/dev/relationship-sentences.jsonl (2,431 sentences, hard negatives such as "You always
 make me laugh" included). The ParaDetox sample is left out on purpose: it is the `hostile`
-eval suite, and a detector that had seen it would grade itself. A nearest-neighbour vote was chosen over a trained network because the
-network, measured on the same splits, called kind look-alikes hostile ("I'll always be here
-for you": 0.9998) while the vote keeps them apart.
+eval suite, and a detector that had seen it would grade itself. A nearest-neighbour vote was
+chosen over a trained network because the network, measured on the same splits, called kind
+look-alikes hostile ("I'll always be here for you": 0.9998) while the vote keeps them apart.
 
-The threshold is picked on the dev split of evals/dev/rewrite-{drafts,kind}.jsonl; the
-held-out split, never used for tuning, is reported. Writes helper/lexicon/detector.npz.
+The threshold is picked on the dev split of evals/dev/rewrite-{drafts,kind}.jsonl; the held-
+out split, never used for tuning, is reported. Writes helper/lexicon/detector.npz.
 """
 
 from __future__ import annotations
