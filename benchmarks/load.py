@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import fcntl
 import json
 import math
@@ -53,21 +54,22 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from helper.engine import FUNCTIONS
+from helper.results import AskResult, OpenersResult, RewriteResult
+
 REPO = Path(__file__).resolve().parent.parent
 CASES = REPO / "evals" / "cases"
-ENDPOINTS = ("/rewrite", "/openers", "/ask")
-PARAMETER = {"/rewrite": "text", "/openers": "topic", "/ask": "question"}
-# The JSON contract: the keys each result must have, and the key that echoes the input.
+# The one table of the three functions: each endpoint, the field it reads, and the keys of
+# the JSON contract its result must have (the result types' fields), one of which echoes it.
+RESULTS = {"rewrite": RewriteResult, "openers": OpenersResult, "ask": AskResult}
+ENDPOINTS = tuple(f"/{name}" for name in FUNCTIONS)
+PARAMETER = {f"/{name}": f.field for name, f in FUNCTIONS.items()}
 CONTRACT = {
-    "/rewrite": (
-        {"input", "rewrite", "changed", "alternatives", "findings", "safety", "engine", "note"},
-        "input",
-    ),
-    "/openers": ({"topic", "openers", "engine", "note", "safety"}, "topic"),
-    "/ask": (
-        {"question", "answer", "refused", "citations", "engine", "note", "safety"},
-        "question",
-    ),
+    f"/{name}": (
+        {field.name for field in dataclasses.fields(RESULTS[name])},
+        "input" if name == "rewrite" else f.field,
+    )
+    for name, f in FUNCTIONS.items()
 }
 READY_TIMEOUT = 300  # a first run builds the index before the page answers
 INDEX_TIMEOUT = 300

@@ -145,6 +145,7 @@ def test_rewrite_returns_the_contract(client):
         "safety",
         "engine",
         "note",
+        "guide",
     }
     assert result["input"] == draft
     assert result["engine"] == "offline"

@@ -95,7 +95,14 @@ def test_the_package_is_imported_from_the_wheel_not_the_checkout(installed):
         check=True,
     ).stdout
     assert Path(out.strip()).is_relative_to(installed["site"])
-    for data in ("prompts/rewrite.md", "evals/suites.yaml", "guidance", "lexicon/safety.yaml"):
+    for data in (
+        "prompts/rewrite.md",
+        "evals/suites.yaml",
+        "evals/dev/safety-fresh.jsonl",
+        "guidance",
+        "lexicon/safety.yaml",
+        "lexicon/detector.npz",
+    ):
         assert (installed["site"] / "helper" / data).exists(), data
 
 

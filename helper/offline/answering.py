@@ -15,8 +15,9 @@ from helper.lexicon import load as load_lexicon
 from helper.offline.safety import screen
 from helper.results import AskResult, Citation, Passage
 from helper.retrieval.citations import cite
-from helper.retrieval.index import Index, Retrieval, Sentence, _tokens
+from helper.retrieval.index import Index, Retrieval, Sentence
 from helper.text.inputs import check_text
+from helper.text.tokens import search_terms, words
 
 # Scope: a question this close to some passage is about the guidance whatever its words;
 # one that is only somewhat close must also use a relationship word to be answered.
@@ -41,22 +42,18 @@ def _scope() -> dict:
     return {k: frozenset(v) for k, v in data.items()}
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(r"[a-z']+", text.lower().replace("’", "'"))
-
-
 def in_scope(question: str, retrieval: Retrieval) -> bool:
     best = retrieval.best_similarity
     if best >= CLEARLY_IN_SCOPE:
         return True
     if best < POSSIBLY_IN_SCOPE:
         return False
-    return any(w in _scope()["relationship_words"] for w in _words(question))
+    return any(w in _scope()["relationship_words"] for w in words(question))
 
 
 def content_tokens(text: str) -> set[str]:
     stop = _scope()["stopwords"]
-    return {t for t in _tokens(" ".join(w for w in _words(text) if w not in stop))}
+    return {t for t in search_terms(" ".join(w for w in words(text) if w not in stop))}
 
 
 def overlap(query: set[str], tokens: set[str], idf: dict[str, float]) -> float:
@@ -78,25 +75,24 @@ def overlap(query: set[str], tokens: set[str], idf: dict[str, float]) -> float:
 def sentence_tokens(index: Index) -> dict[str, set[str]]:
     """Content words of every corpus sentence, by sentence id: worked out once per index,
     not again for each candidate of each question."""
-    cached = index.__dict__.get("_sentence_tokens")
-    if cached is None:
-        cached = {s.id: content_tokens(s.text) for s in index.all_sentences}
-        index.__dict__["_sentence_tokens"] = cached
-    return cached
+    return index.memo(
+        "sentence_tokens", lambda ix: {s.id: content_tokens(s.text) for s in ix.all_sentences}
+    )
 
 
 def idf(index: Index) -> dict[str, float]:
     """Inverse document frequency of content words over the corpus's sentences."""
-    cached = index.__dict__.get("_idf")
-    if cached is None:
-        token_sets = sentence_tokens(index).values()
-        df: dict[str, int] = {}
-        for tokens in token_sets:
-            for t in tokens:
-                df[t] = df.get(t, 0) + 1
-        n = len(token_sets) or 1
-        cached = index.__dict__["_idf"] = {t: math.log(1 + n / c) for t, c in df.items()}
-    return cached
+    return index.memo("idf", _idf)
+
+
+def _idf(index: Index) -> dict[str, float]:
+    token_sets = sentence_tokens(index).values()
+    df: dict[str, int] = {}
+    for tokens in token_sets:
+        for t in tokens:
+            df[t] = df.get(t, 0) + 1
+    n = len(token_sets) or 1
+    return {t: math.log(1 + n / c) for t, c in df.items()}
 
 
 def _is_label(s: Sentence) -> bool:
@@ -159,7 +155,7 @@ def select(index: Index, retrieval: Retrieval) -> list[Sentence]:
             break
         if len(chosen) >= MIN_SENTENCES and score < KEEP_RATIO * best:
             break
-        if len(_words(s.text)) < 4 or any(
+        if len(words(s.text)) < 4 or any(
             c.id == s.id or _similar(tokens[c.id], tokens[s.id]) for c in chosen
         ):
             continue

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 import numpy as np
-from lemminflect import getAllLemmas, getInflection
+from lemminflect import getInflection
 
 from helper.config import MAX_TOPIC_CHARS
 from helper.lexicon import load as load_lexicon
@@ -25,10 +25,13 @@ from helper.offline.safety import screen
 from helper.results import Citation, Opener, OpenersResult, Passage
 from helper.retrieval.citations import cite
 from helper.retrieval.index import Index, Sentence
+from helper.text.inflection import inflect_phrase, is_verb, verb_lemma
 from helper.text.inputs import check_text
 from helper.text.normalize import QUOTES
 from helper.text.patterns import expand_macros
+from helper.text.sentences import clauses
 from helper.text.templates import render
+from helper.text.tokens import words
 
 MIN_OPENERS = 3
 TARGET_OPENERS = 4
@@ -164,32 +167,8 @@ def _tidy(text: str) -> str:
 
 
 def _first_sentence(text: str) -> str:
-    parts = [p for p in re.split(r"(?<=[.!?;])\s+|\n+", text) if _tidy(p)]
+    parts = [p for p in clauses(text) if _tidy(p)]
     return parts[0] if parts else text
-
-
-def _lemma(verb: str) -> str:
-    word = verb.split()[0].lower()
-    if word in {"'s", "'re", "is", "are", "was", "were", "been", "am"}:
-        return "be"
-    lemmas = getAllLemmas(word).get("VERB")
-    return lemmas[0] if lemmas else word
-
-
-def _inflect(verb: str, tag: str) -> str:
-    """The verb (its first word) in form `tag`, the rest kept: "deal with" -> "dealing with"."""
-    first, _, rest = verb.partition(" ")
-    lemma = _lemma(first)
-    if lemma == "be":
-        form = {"VBG": "being", "VBD": "were", "VBN": "been"}[tag]
-    else:
-        forms = getInflection(lemma, tag)
-        form = forms[0] if forms else first
-    return f"{form} {rest}".strip()
-
-
-def _is_verb(word: str) -> bool:
-    return "VERB" in getAllLemmas(word.lower())
 
 
 def _soften(text: str) -> str:
@@ -236,8 +215,8 @@ def _flip(text: str) -> str:
         low = verb.lower()
         if low in agreement:
             return f"you{adverbs}{agreement[low]}"
-        if low.endswith("s") and not low.endswith("ss") and _is_verb(low) and _lemma(low) != low:
-            return f"you{adverbs}{_lemma(low)}"
+        if low.endswith("s") and not low.endswith("ss") and is_verb(low) and verb_lemma(low) != low:
+            return f"you{adverbs}{verb_lemma(low)}"
         return f"you{adverbs}{verb}"
 
     adverbs = r"(?:just|still|really|often|usually|rarely|also|barely|hardly|sometimes)"
@@ -342,11 +321,11 @@ def _general(text: str) -> Framing:
         text = " ".join(["whether", words[1], *keep_aux, *words[2:]])
     elif low and (
         low[0] in subjects
-        or (len(low) > 2 and low[0] in {"my", "our"} and _is_verb(low[2]) and low[2] != "love")
+        or (len(low) > 2 and low[0] in {"my", "our"} and is_verb(low[2]) and low[2] != "love")
         or lex["partner"].match(text)
     ):
         # a clause: "how we talk to each other", but "the fact that I'm pregnant"
-        manner = any(_lemma(w) in lex["manner_verbs"] for w in low[1:4])
+        manner = any(verb_lemma(w) in lex["manner_verbs"] for w in low[1:4])
         text = ("how " if manner and not low[0].startswith("i") else "the fact that ") + text
     phrase = _lower_first(_phrase(text, whole=True)) or text
     return Framing("general", _format_slots(lex["general"], {"x": phrase}), text)
@@ -370,17 +349,17 @@ def _values(m: re.Match) -> dict[str, str]:
 
     if raw_verb:
         verb = raw_verb.lower()
-        base = _lemma(verb)
+        base = verb_lemma(verb)
         implied = lex["implied_objects"].get(base)
         if implied and (not x or re.match(r"(?:at|on|in|with|for|doing)\b", first_x)):
             values["x"] = x = f"{implied} {x}".strip()  # "spends at the gym" -> "spends time..."
             first_x = implied
-        ing = _inflect(verb, "VBG")
+        ing = inflect_phrase(verb, "VBG")
         values |= {
             "verb": verb,
             "base": base,
-            "past": _inflect(verb, "VBD"),
-            "pp": _inflect(verb, "VBN"),
+            "past": inflect_phrase(verb, "VBD"),
+            "pp": inflect_phrase(verb, "VBN"),
         }
         values["is_past"] = "yes" if _is_past(verb, base) else ""
         values["clause"] = _phrase(f"{raw_verb}{groups.get('x') or ''}")
@@ -393,7 +372,7 @@ def _values(m: re.Match) -> dict[str, str]:
         if base in lex["desire_verbs"] and x:
             # "my partner doesn't want kids": how we each feel about it, not a verdict
             ing = "how we each feel about"
-            values["x"] = x = re.sub(r"^to (\w+)", lambda t: _inflect(t.group(1), "VBG"), x)
+            values["x"] = x = re.sub(r"^to (\w+)", lambda t: inflect_phrase(t.group(1), "VBG"), x)
         values["ing"] = ing
 
     base = values.get("base", "")
@@ -572,8 +551,8 @@ _FIRST_PERSON = re.compile(r"\b(?:i|i'm|i've|i'd|i'll|me|my|we|we're|we've|us|ou
 def topic_words(topic: str) -> list[str]:
     """The topic's content words, cut to four letters (chores -> chor)."""
     stop = lexicon()["topic_stopwords"]
-    words = re.findall(r"[a-z][a-z']+", topic.lower().translate(QUOTES))
-    return sorted({w[:4] for w in words if w not in stop and len(w) > 2})
+    found = [t for t in (w.lstrip("'") for w in words(topic)) if len(t) > 1]
+    return sorted({w[:4] for w in found if w not in stop and len(w) > 2})
 
 
 def uses_topic(text: str, stems: list[str]) -> bool:

@@ -15,7 +15,7 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
-from lemminflect import getAllLemmas, getInflection, getLemma
+from lemminflect import getAllLemmas
 
 from helper.config import MAX_DRAFT_CHARS
 from helper.lexicon import load as load_lexicon
@@ -32,13 +32,14 @@ from helper.offline.findings import (
     sarcasm_alone,
 )
 from helper.results import Alternative, Finding, Guide, RewriteResult
+from helper.text.inflection import inflect, is_past, verb_lemma
 from helper.text.inputs import check_text
 from helper.text.normalize import clean_with_positions, fold, straight_quotes
 from helper.text.sentences import first_sentence, sentences
 from helper.text.templates import render
+from helper.text.tokens import words
 
 _PRONOUN_SUBJECT = {"me": "I", "us": "we", "him": "he", "her": "she", "them": "they", "it": "it"}
-_BE = {"'re", "are", "is", "am", "'m", "be", "was", "were", "been", "being", "r"}
 # Words said before a complaint that add nothing to it ("and", "honestly", "it's like").
 _LEAD = (
     r"^(?:(?:and|but|so|plus|also|oh|well|honestly|seriously|and\s+then|then|it's\s+like|it\s+feels"
@@ -194,8 +195,8 @@ def _clauses(text: str) -> list[tuple[str, str]]:
 
 
 def _only_connectives(text: str) -> bool:
-    words = re.findall(r"[a-z']+", fold(text))
-    return bool(words) and set(words) <= _CONNECTIVES
+    found = words(text)
+    return bool(found) and set(found) <= _CONNECTIVES
 
 
 def _split_commas(part: str) -> list[str]:
@@ -280,35 +281,6 @@ def _split_run_on(piece: str) -> list[str]:
 # --- verbs ----------------------------------------------------------------------------------
 
 
-def _lemma(word: str) -> str:
-    w = word.lower()
-    if w in _BE:
-        return "be"
-    if w in ("'ve", "has", "had"):
-        return "have"
-    lemmas = getLemma(w, upos="VERB")
-    return lemmas[0] if lemmas else w
-
-
-def _inflect(lemma: str, tag: str, like: str = "") -> str:
-    if lemma == "be":
-        return {"VBD": "were", "VBG": "being", "VBN": "been"}.get(tag, "are")
-    forms = getInflection(lemma, tag=tag) or (lemma,)
-    if like in forms:
-        return like
-    # "lied", not "lay": keep a regular form when the draft used one
-    regular = [f for f in forms if f.endswith("ed")] if like.endswith("ed") else []
-    return (regular or list(forms))[0]
-
-
-def _is_past(word: str) -> bool:
-    w = word.lower()
-    if w in ("was", "were"):
-        return True
-    lemma = _lemma(w)
-    return w != lemma and w in (getInflection(lemma, tag="VBD") or ())
-
-
 def _head(vp: str) -> tuple[str, str]:
     """The verb of a verb phrase and what follows it."""
     first, _, rest = vp.partition(" ")
@@ -318,12 +290,12 @@ def _head(vp: str) -> tuple[str, str]:
 def _base(vp: str) -> str:
     """ "helps with the dishes" / "bringing up the past" / "'re late" -> base form."""
     verb, rest = _head(vp.strip())
-    return (_lemma(verb) + " " + rest).strip()
+    return (verb_lemma(verb) + " " + rest).strip()
 
 
 def _with_form(vp: str, tag: str) -> str:
     verb, rest = _head(vp)
-    return (_inflect(_lemma(verb), tag, verb) + " " + rest).strip()
+    return (inflect(verb_lemma(verb), tag, verb) + " " + rest).strip()
 
 
 def _you(vp: str, tense: str = "present") -> str:
@@ -375,7 +347,7 @@ def _passive(vp: str, tense: str) -> str:
         be = "were" if plural else "was"
     else:
         be = "get" if plural else "gets"
-    done = _inflect(_lemma(lemma), "VBN")
+    done = inflect(verb_lemma(lemma), "VBN")
     rest = re.sub(r"^when\b", "while", rest)  # "interrupted while I'm telling a story"
     words = [subject, be, done, particle, prep, rest]
     text = " ".join(w for w in words if w)
@@ -677,7 +649,7 @@ def _parse(text: str, end: str) -> Clause:
     )
     if fed_up:
         rest = text[lead + fed_up.start("rest") : lead + fed_up.end("rest")]
-        c.shape, c.vp = "fed_up", _soften(_lemma(fed_up.group("ving")) + rest)
+        c.shape, c.vp = "fed_up", _soften(verb_lemma(fed_up.group("ving")) + rest)
         return c
     for name, rx in _SHAPE_RX:
         m = rx.match(fold(clean))
@@ -716,7 +688,7 @@ def _told_in_past(low: str) -> bool:
         low,
     ):
         return False
-    return any(_is_past(w) for w in re.findall(r"[a-z']+", low)[:6])
+    return any(is_past(w) for w in words(low)[:6])
 
 
 def _read(draft: str) -> list[Clause]:
@@ -763,7 +735,7 @@ def _insult_clause(c: Clause, aimed: list) -> Clause:
 def _past_event(low: str) -> bool:
     """Whether a clause tells what happened to the sender: "I had to walk home", "I waited"."""
     m = re.match(r"i\s+(\w+)(?:\s+(\w+))?", low)
-    return bool(m) and any(w and _is_past(w) for w in m.groups())
+    return bool(m) and any(w and is_past(w) for w in m.groups())
 
 
 def _droppable(c: Clause) -> bool:
@@ -783,7 +755,7 @@ def _droppable(c: Clause) -> bool:
 def _shape_clause(c: Clause, name: str, g: dict) -> bool:
     vp = _clean_vp(g.get("vp", ""))
     if name == "mock":
-        if _lemma(_head(vp)[0]) not in _CARING:
+        if verb_lemma(_head(vp)[0]) not in _CARING:
             c.shape = "drop"  # "do you even own a watch?" is mockery, not a complaint
             return True
         name = "never"
@@ -794,7 +766,11 @@ def _shape_clause(c: Clause, name: str, g: dict) -> bool:
         if not c.findings or "VERB" not in getAllLemmas(fold(g["ving"])):
             return False  # "thanks for cooking" is thanks; "thanks for nothing" names no act
         # "thanks for cancelling on me" -> "you cancelled on me"
-        c.vp, c.tense, c.shape = _clean_vp(_lemma(g["ving"]) + g.get("rest", "")), "past", "past"
+        c.vp, c.tense, c.shape = (
+            _clean_vp(verb_lemma(g["ving"]) + g.get("rest", "")),
+            "past",
+            "past",
+        )
     if name == "finally":
         c.shape, c.vp, c.tense = "finally", _clean_vp(vp), "past"
         return bool(c.vp)
@@ -817,7 +793,7 @@ def _shape_clause(c: Clause, name: str, g: dict) -> bool:
     if name == "while_i":
         ivp = _clean_vp(g["ivp"])
         c.shape, c.slots["ivp"] = "while_i", ivp
-        c.tense = "past" if _is_past(_head(ivp)[0]) else "present"
+        c.tense = "past" if is_past(_head(ivp)[0]) else "present"
         return True
     if name == "fed_up":
         c.shape, c.vp = "fed_up", _base(_clean_vp(vp))
@@ -849,7 +825,7 @@ def _shape_clause(c: Clause, name: str, g: dict) -> bool:
     if name == "imperative":
         return _imperative(c, vp)
     if name == "stop":
-        c.shape, c.vp = "stop", _clean_vp(_lemma(g["ving"]) + g.get("rest", ""))
+        c.shape, c.vp = "stop", _clean_vp(verb_lemma(g["ving"]) + g.get("rest", ""))
     elif name == "why":
         adv = g.get("adv", "").strip()
         c.shape = "never" if adv.startswith("never") else "why"
@@ -865,7 +841,7 @@ def _shape_clause(c: Clause, name: str, g: dict) -> bool:
     elif name == "why_be":
         c.shape, c.vp, c.adv = "why", _progressive("be " + vp), "always"
     elif name == "never":
-        past = _is_past(_head(vp)[0]) and "n't" not in g.get("adv", "")
+        past = is_past(_head(vp)[0]) and "n't" not in g.get("adv", "")
         c.shape, c.vp = ("didnt" if past else "never"), _base(vp)
         c.tense = "past" if past else "present"
     elif name == "didnt":
@@ -881,7 +857,7 @@ def _shape_clause(c: Clause, name: str, g: dict) -> bool:
         elif not _verb_like(verb):
             return False  # "you people ...": not a verb phrase
         else:
-            c.vp, c.tense = _base(vp), ("past" if _is_past(verb) else "present")
+            c.vp, c.tense = _base(vp), ("past" if is_past(verb) else "present")
         if is_praise(c.vp):
             c.shape = "self"
             return True
@@ -893,7 +869,7 @@ def _shape_clause(c: Clause, name: str, g: dict) -> bool:
         c.blame = entry
         if c.shape != "stop":
             c.shape = "blame"
-        if _is_past(_original_verb(c.text, _head(c.vp)[0])):
+        if is_past(_original_verb(c.text, _head(c.vp)[0])):
             c.tense = "past"
     return True
 
@@ -935,7 +911,11 @@ def _imperative(c: Clause, vp: str) -> bool:
         return False
     if {f.kind for f in c.findings} <= {"stonewalling", "contempt", "absolute"}:
         return False  # "Fine." shuts the talk down; it asks for nothing
-    if "VERB" not in getAllLemmas(verb) or _lemma(verb) != verb or not _content(Clause(vp, vp=vp)):
+    if (
+        "VERB" not in getAllLemmas(verb)
+        or verb_lemma(verb) != verb
+        or not _content(Clause(vp, vp=vp))
+    ):
         return False
     if re.match(
         r"(?:get\s+over|deal\s+with|calm\s+down|chill|relax|back\s+off|get\s+(?:out|lost|a\s+grip)"
@@ -951,13 +931,13 @@ def _progressive(vp: str) -> str:
     """ "be criticizing the way I drive" -> "criticize the way I drive"."""
     m = re.match(r"be\s+(\w+ing)\b(.*)$", vp)
     if m and "VERB" in getAllLemmas(m.group(1)):
-        return _lemma(m.group(1)) + m.group(2)
+        return verb_lemma(m.group(1)) + m.group(2)
     return vp
 
 
 def _original_verb(text: str, lemma: str) -> str:
     for word in text.split():
-        if _lemma(word.strip(",.!?")) == lemma:
+        if verb_lemma(word.strip(",.!?")) == lemma:
             return word.strip(",.!?")
     return lemma
 
@@ -1305,7 +1285,7 @@ _LIGHT = set(
 def _content(c: Clause) -> bool:
     """Whether a complaint names something concrete ("do it anyway" does not)."""
     text = c.vp or c.slots.get("np") or c.text
-    return any(w not in _LIGHT for w in re.findall(r"[a-z']+", fold(text)))
+    return any(w not in _LIGHT for w in words(text))
 
 
 def _compose(plan: Plan) -> str:
@@ -1466,7 +1446,7 @@ def _bare_name(c: Clause) -> bool:
         if h.framed == "trait":
             return False  # "you guys are idiots" says something about them; it is reworded
         low = low[: h.start] + " " * (h.end - h.start) + low[h.end :]
-    return set(re.findall(r"[a-z]+", low)) <= {"you", "u", "ya", "and", "oh", "hey", "so", "what"}
+    return set(words(low)) <= {"you", "u", "ya", "and", "oh", "hey", "so", "what"}
 
 
 def _reshaped(c: Clause) -> str:
@@ -1611,7 +1591,7 @@ def _gentle(clauses: list[Clause], plan: Plan, draft: str) -> str:
             piece = _tidy(_soften_words(_soften(piece)))
         if not piece or analyze(piece) or any(_same(piece, p) for p in pieces):
             continue
-        if set(re.findall(r"[a-z]+", fold(piece))) <= {"you", "u", "ya", "and", "so", "but", "or"}:
+        if set(words(piece)) <= {"you", "u", "ya", "and", "so", "but", "or"}:
             continue  # a clause that was only name-calling leaves "you" behind
         if c.end == "?" and _QUESTION.match(fold(piece)):
             end = "?"

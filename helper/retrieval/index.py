@@ -17,7 +17,7 @@ import shutil
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -34,6 +34,7 @@ from helper.retrieval.chunking import (
 )
 from helper.retrieval.corpus import corpus_files, doc_name, load_corpus
 from helper.retrieval.embeddings import Embedder, get_embedder
+from helper.text.tokens import search_terms
 
 MANIFEST_VERSION = 1
 MANIFEST_ID = "manifest"
@@ -85,23 +86,6 @@ class Retrieval:
     @property
     def best_similarity(self) -> float:
         return max(self.similarity.values(), default=0.0)
-
-
-def _tokens(text: str) -> list[str]:
-    from bm25s.stopwords import STOPWORDS_EN
-
-    words = re.findall(r"[a-z0-9]+", text.lower().replace("’", "'"))
-    stems = _stemmer().stemWords([w for w in words if w not in STOPWORDS_EN and len(w) > 1])
-    # The stemmer keeps word families apart ("complaining" -> complain, "complaints" ->
-    # complaint); a six-letter prefix token joins them again.
-    return stems + [f"{s[:6]}~" for s in stems if len(s) > 6]
-
-
-@lru_cache(maxsize=1)
-def _stemmer():
-    import Stemmer
-
-    return Stemmer.Stemmer("english")
 
 
 def _sentence_id(chunk_id: str, start: int, text: str) -> str:
@@ -432,7 +416,7 @@ class Index:
         bm25 = bm25s.BM25()
         if chunks:
             bm25.index(
-                [_tokens(embed_text(c.section, c.text)) or ["_"] for c in chunks],
+                [search_terms(embed_text(c.section, c.text)) or ["_"] for c in chunks],
                 show_progress=False,
             )
         sentences = [Sentence(**s) for s in manifest["sentences"]]  # in reading order
@@ -465,6 +449,14 @@ class Index:
         self._ready = True
         return report
 
+    def memo(self, name: str, build: Callable[[Index], object]):
+        """A value derived from the loaded index, worked out once per load: a rebuild,
+        which loads afresh, drops it with the rest."""
+        loaded = self._loaded
+        if name not in loaded:
+            loaded[name] = build(self)
+        return loaded[name]
+
     @property
     def chunks(self) -> list[Chunk]:
         return self._loaded["chunks"]
@@ -492,7 +484,7 @@ class Index:
         similarity = {
             i: 1.0 - float(d) for i, d in zip(hits["ids"][0], hits["distances"][0], strict=True)
         }
-        tokens = _tokens(query)
+        tokens = search_terms(query)
         scores = loaded["bm25"].get_scores(tokens) if tokens else np.zeros(len(chunks))
         order = np.argsort(-scores)[:n]
         lexical = {chunks[i].id: float(scores[i]) for i in order if scores[i] > 0}

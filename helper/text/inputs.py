@@ -30,12 +30,7 @@ def check_text(text: object, *, what: str, limit: int) -> str:
             ) from exc
     if not isinstance(text, str):
         raise InputError(f"The {what} must be text, not {type(text).__name__}.")
-    if any("\ud800" <= ch <= "\udfff" for ch in text):
-        raise InputError(
-            f"The {what} contains a broken character (half of an emoji or symbol). "
-            "Copy it again, or retype that part."
-        )
-    if not clean(text).strip():
+    if not text.strip():
         raise InputError(f"The {what} is empty: type or paste some text.")
     if len(text) > limit:
         raise InputError(
@@ -47,6 +42,12 @@ def check_text(text: object, *, what: str, limit: int) -> str:
         raise InputError(
             f"The {what} looks like binary data rather than text. Paste it as plain text."
         )
-    if all(ch.isspace() or _is_noise(ch) for ch in text):
+    if any("\ud800" <= ch <= "\udfff" for ch in text):
+        raise InputError(
+            f"The {what} contains a broken character (half of an emoji or symbol). "
+            "Copy it again, or retype that part."
+        )
+    # Zero-width and control characters only: nothing a person could read.
+    if all(ch.isspace() or _is_noise(ch) for ch in text) or not clean(text).strip():
         raise InputError(f"The {what} is empty: type or paste some text.")
     return text

@@ -29,3 +29,12 @@ def sentences(text: str) -> list[str]:
 def first_sentence(text: str) -> str:
     found = sentences(text)
     return found[0] if found else text
+
+
+# A topic or a short note breaks at a semicolon or a line break too ("money; and the kids").
+_CLAUSE_END = re.compile(r"(?<=[.!?;])\s+|\n+")
+
+
+def clauses(text: str) -> list[str]:
+    """The sentences of `text`, split at semicolons and line breaks as well."""
+    return [part for part in _CLAUSE_END.split(text) if part.strip()]
