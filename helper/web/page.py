@@ -646,38 +646,19 @@ def build_page() -> gr.Blocks:
                     **private,
                 )
 
-        soften.click(
-            rewrite_view,
-            inputs=draft,
-            outputs=[
-                soften_status,
-                soften_results,
-                safety_panel,
-                rewritten,
-                highlights,
-                findings,
-                soften_engine,
-                *alternatives,
-                continue_button,
-            ],
-            **private,
-        )
-        continue_button.click(
-            rewrite_anyway_view,
-            inputs=draft,
-            outputs=[
-                soften_status,
-                soften_results,
-                safety_panel,
-                rewritten,
-                highlights,
-                findings,
-                soften_engine,
-                *alternatives,
-                continue_button,
-            ],
-            **private,
-        )
+        soften_outputs = [
+            soften_status,
+            soften_results,
+            safety_panel,
+            rewritten,
+            highlights,
+            findings,
+            soften_engine,
+            *alternatives,
+            continue_button,
+        ]
+        soften.click(rewrite_view, inputs=draft, outputs=soften_outputs, **private)
+        continue_button.click(rewrite_anyway_view, inputs=draft, outputs=soften_outputs, **private)
         for trigger in (open_button.click, topic.submit):
             trigger(
                 openers_view,
