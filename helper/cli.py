@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 
 from helper.engine import FUNCTIONS
-from helper.errors import ConfigError, InputError
+from helper.errors import ConfigError, IndexUnavailable, InputError
 
 
 def _engine_call(kind: str) -> Callable:
@@ -261,6 +261,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except ConfigError as exc:
         print(f"helper: configuration: {exc}", file=sys.stderr)
+        return 2
+    except IndexUnavailable as exc:
+        print(f"helper: the guidance index: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130

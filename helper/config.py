@@ -119,7 +119,10 @@ def _user_data_dir(env) -> Path:
 
 def _path_from(env, name: str, default: Path) -> Path:
     value = env.get(name)
-    return Path(value).expanduser().resolve() if value else default
+    path = Path(value).expanduser().resolve() if value else default
+    if path.exists() and not path.is_dir():
+        raise ConfigError(f"{name} is {path}, which is a file: set it to a folder")
+    return path
 
 
 @lru_cache(maxsize=1)

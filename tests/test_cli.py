@@ -1,6 +1,7 @@
 """The `helper` command as a person runs it: a real subprocess, real output."""
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -114,3 +115,32 @@ def test_batch_survives_a_byte_order_mark_a_broken_character_and_a_clashing_fiel
         out[3]["input_fields"] == {"answer": "my own notes"} and out[3]["answer"] != "my own notes"
     )
     assert r.returncode == 1 and b"Traceback" not in r.stderr
+
+
+def test_a_data_dir_that_is_a_file_is_named_not_a_traceback(tmp_path):
+    not_a_folder = tmp_path / "data"
+    not_a_folder.write_text("x")
+    r = subprocess.run(
+        [*HELPER, "ask", "How do we talk?"],
+        env={**os.environ, "HELPER_DATA_DIR": str(not_a_folder)},
+        capture_output=True,
+        timeout=120,
+    )
+    assert r.returncode == 2 and b"Traceback" not in r.stderr
+    assert b"HELPER_DATA_DIR" in r.stderr and b"a file" in r.stderr
+
+
+def test_a_chroma_server_that_is_down_is_named_not_a_traceback(tmp_path):
+    from .servers import free_port
+
+    env = {
+        **os.environ,
+        "CHROMA_HOST": "127.0.0.1",
+        "CHROMA_PORT": str(free_port()),  # nothing listens there
+        "HELPER_DATA_DIR": str(tmp_path / "data"),
+    }
+    r = subprocess.run(
+        [*HELPER, "ask", "How do we talk?"], env=env, capture_output=True, timeout=120
+    )
+    assert r.returncode == 2 and b"Traceback" not in r.stderr
+    assert b"Chroma server" in r.stderr and b"CHROMA_HOST" in r.stderr

@@ -160,11 +160,18 @@ class Index:
 
         chroma_settings = ChromaSettings(anonymized_telemetry=False)
         if self.settings.chroma_host:
-            return chromadb.HttpClient(
-                host=self.settings.chroma_host,
-                port=self.settings.chroma_port,
-                settings=chroma_settings,
-            )
+            where = f"{self.settings.chroma_host}:{self.settings.chroma_port}"
+            try:
+                return chromadb.HttpClient(
+                    host=self.settings.chroma_host,
+                    port=self.settings.chroma_port,
+                    settings=chroma_settings,
+                )
+            except Exception as exc:  # noqa: BLE001 - chromadb raises ValueError, httpx errors
+                raise IndexUnavailable(
+                    f"Could not reach the Chroma server at {where} (CHROMA_HOST, CHROMA_PORT): "
+                    "is `chroma run` running there?"
+                ) from exc
         self.data_dir.mkdir(parents=True, exist_ok=True)
         return chromadb.PersistentClient(
             path=str(self.data_dir / "chroma"), settings=chroma_settings

@@ -26,7 +26,7 @@ import gradio as gr  # noqa: E402
 from helper import get_engine  # noqa: E402
 from helper.config import settings  # noqa: E402
 from helper.engine import FUNCTIONS  # noqa: E402
-from helper.errors import ConfigError, InputError
+from helper.errors import ConfigError, IndexUnavailable, InputError
 from helper.offline.safety import may_continue  # noqa: E402
 from helper.results import (  # noqa: E402
     AskResult,
@@ -353,7 +353,7 @@ def without_remote_resources(markdown: str) -> str:
 
 def friendly_error(kind: str, exc: BaseException) -> str:
     """What a person is told when a call fails: the InputError's words, else a plain sentence."""
-    if isinstance(exc, InputError | ConfigError):
+    if isinstance(exc, InputError | ConfigError | IndexUnavailable):
         return str(exc)
     return (
         f"Something went wrong while {DOING[kind]}. Please try again in a moment; "
