@@ -540,3 +540,30 @@ def test_an_article_cannot_make_the_browser_fetch_anything():
     )
     md = ui.article_markdown(doc)
     assert "<img" not in md and "](http" not in md and "cat" in md
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_failed_logins_are_throttled_per_name_and_overall():
+    clock = Clock()
+    check = ui.ThrottledLogin("ann", "correct horse", free=5, overall=8, window=60, clock=clock)
+    assert check("ann", "correct horse")
+    assert [check("ann", f"guess {i}") for i in range(5)] == [False] * 5
+    assert not check("ann", "correct horse")  # locked out for the window, right or wrong
+    assert [check(f"user{i}", "x") for i in range(3)] == [False] * 3
+    assert not check("bob", "anything")  # 8 failures overall: every name waits
+    clock.now += 61
+    assert check("ann", "correct horse")
+
+
+def test_two_hundred_wrong_passwords_take_no_more_than_the_free_attempts():
+    check = ui.ThrottledLogin("ann", "correct horse", clock=Clock())
+    results = [check("ann", f"guess {i}") for i in range(200)]
+    assert not any(results)
+    assert len(check._failures["ann"]) == 5  # the rest were refused without being compared

@@ -7,13 +7,16 @@ goes through `html.escape` first, so markup in a draft is shown as text, never r
 
 from __future__ import annotations
 
+import hmac
 import html
 import ipaddress
 import logging
 import os
 import re
+import threading
+import time
 import traceback
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 # Analytics are read from the environment when gradio is imported and when a page is built,
@@ -382,6 +385,50 @@ def check_bind(host: str, auth: str | None) -> tuple[str, str] | None:
     return credentials
 
 
+class ThrottledLogin:
+    """The page's login check: the password compared in constant time, and failed attempts
+    slowed down, per user name and overall, so that guessing takes days, not seconds.
+
+    After `free` failures within `window` seconds every further attempt (right or wrong)
+    is refused until the window has passed; a success clears that name's count. Gradio
+    hands the check only the name and password, not the client's address, so the limits are
+    per name and overall rather than per client.
+    """
+
+    def __init__(
+        self,
+        user: str,
+        password: str,
+        *,
+        free: int = 5,
+        overall: int = 20,
+        window: float = 60.0,
+        clock: Callable[[], float] = time.monotonic,
+    ):
+        self._user, self._password = user, password
+        self._free, self._overall, self._window, self._clock = free, overall, window, clock
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def __call__(self, user: str, password: str) -> bool:
+        now = self._clock()
+        with self._lock:
+            for name in list(self._failures):
+                self._failures[name] = [t for t in self._failures[name] if now - t < self._window]
+            recent = self._failures.get(user, [])
+            overall = sum(len(times) for times in self._failures.values())
+            if len(recent) >= self._free or overall >= self._overall:
+                return False
+            ok = hmac.compare_digest(user.encode(), self._user.encode()) & hmac.compare_digest(
+                password.encode(), self._password.encode()
+            )
+            if ok:
+                self._failures.pop(user, None)
+            else:
+                self._failures.setdefault(user, []).append(now)
+            return ok
+
+
 def is_loopback(host: str) -> bool:
     if host.strip().lower() == "localhost":
         return True
@@ -706,7 +753,7 @@ def launch(host: str | None = None, port: int | None = None, **kw):
     options: dict[str, Any] = {
         "server_name": host,
         "server_port": port,
-        "auth": credentials,
+        "auth": ThrottledLogin(*credentials) if credentials else None,
         "share": False,
         "ssr_mode": False,
         "mcp_server": False,
