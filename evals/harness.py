@@ -490,10 +490,16 @@ def run_hostile(engine, cases: list[dict], ctx: Context) -> tuple[list[dict], di
         # counts as clean and is left out of the similarity means (reported as `guided`),
         # rather than scoring 0 beside an engine that echoes the insult back unchanged.
         guided = out is not None and not text.strip() and out.get("guide") is not None
+        # The same for a safety response: it is the answer to a threat, not a text to grade.
+        answered_otherwise = guided or (out is not None and not text.strip() and rec["flagged"])
         rec["checks"] = {
-            "clean": (ok and not hits) or guided,
-            "similarity": None if guided else ctx.similarity(text, toxic) if ok else 0.0,
-            "chrf": None if guided else sentence_chrf(text, refs).score if ok else 0.0,
+            "clean": (ok and not hits) or answered_otherwise,
+            "similarity": None
+            if answered_otherwise
+            else ctx.similarity(text, toxic)
+            if ok
+            else 0.0,
+            "chrf": None if answered_otherwise else sentence_chrf(text, refs).score if ok else 0.0,
             "safety_flagged": rec["flagged"],
             "guided": guided,
         }

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from helper.lexicon import load as load_lexicon
+from helper.offline.detector import safety_vote
 from helper.results import Safety
 from helper.text.normalize import QUOTES, clean
 from helper.text.patterns import expand_macros
@@ -139,6 +140,10 @@ def may_continue(category: str | None) -> bool:
 def screen(text: str, region: str | None = None) -> Safety:
     """Flag safety cues; the message says what was noticed and where to get help."""
     found = matches(text)
+    if not found:
+        # Wording the patterns do not know: the nearest labelled cases decide, if they agree.
+        voted = safety_vote(clean(text))
+        found = [voted] if voted else []
     if not found:
         return Safety(False, None, "")
     if region is None:
