@@ -217,13 +217,48 @@ def test_a_draft_carrying_instructions_is_only_text_to_rewrite():
     assert result.rewrite == OFFLINE_REWRITE
 
 
-def test_kind_and_flagged_drafts_come_back_offline_without_a_model_call():
+def test_a_flagged_draft_never_reaches_the_model():
     engine, model = engine_with()
-    kind = engine.rewrite(KIND)
     flagged = engine.rewrite("I will hurt you.")
-    assert kind.changed is False and kind.engine == "offline" and kind.rewrite == KIND
     assert flagged.safety.flagged and flagged.rewrite == ""
     assert model.received == []
+
+
+def test_a_kind_draft_stays_unchanged_when_the_model_agrees():
+    engine, model = engine_with(
+        {"rewrite": KIND, "gentle": KIND, "brief": KIND, "explanation": "", "already_kind": True}
+    )
+    kind = engine.rewrite(KIND)
+    assert len(model.received) == 1  # every unflagged draft is asked about
+    assert kind.changed is False and kind.rewrite == KIND and kind.engine == "offline"
+    assert "both read it as kind" in kind.note
+
+
+SARCASM = "Good to know I'm the only adult in this house."  # no word the lexicon knows
+SARCASM_REWRITE = {
+    "rewrite": "I feel like I'm carrying the house on my own lately, and I need us to share "
+    "it as adults. Could we sit down tonight and split what needs doing?",
+    "gentle": "Lately it feels like I'm the only one keeping the house going.",
+    "brief": "Could we split the house jobs tonight?",
+    "explanation": "The sarcasm became what you need and one request.",
+    "already_kind": False,
+}
+
+
+def test_a_draft_the_offline_engine_would_leave_gets_the_models_rewrite():
+    engine, model = engine_with(SARCASM_REWRITE)
+    assert not engine.offline.rewrite(SARCASM).changed  # the offline analysis misses it
+    result = engine.rewrite(SARCASM)
+    assert result.engine == "llm" and result.changed
+    assert result.rewrite == SARCASM_REWRITE["rewrite"]
+
+
+def test_when_the_model_calls_a_draft_kind_but_the_lexicon_finds_blame_the_offline_stands():
+    same = {"rewrite": BLAMING, "gentle": BLAMING, "brief": BLAMING, "explanation": ""}
+    engine, model = engine_with({**same, "already_kind": True})
+    result = engine.rewrite(BLAMING)
+    assert result.engine == "offline" and result.rewrite == OFFLINE_REWRITE
+    assert "found hostile parts" in result.note
 
 
 @settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])

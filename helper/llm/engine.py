@@ -120,6 +120,11 @@ class RewriteReply(BaseModel):
     gentle: str = Field(description="The same message with the hostility taken out.")
     brief: str = Field(description="One short sentence that makes the request.")
     explanation: str = Field(description="One sentence: what was changed and why.")
+    already_kind: bool = Field(
+        default=False,
+        description="True when the draft already reads kindly and needs no change; then "
+        "rewrite, gentle and brief may repeat it.",
+    )
 
 
 class CitedSentence(BaseModel):
@@ -475,16 +480,30 @@ class LLMEngine:
 
         A draft the safety screen flags is never sent to the model, `proceed` or not."""
         offline = self.offline.rewrite(text, proceed=proceed)  # checks and screens it first
-        if offline.safety.flagged or not offline.changed:
+        if offline.safety.flagged:
             return offline
+        # Every other draft goes to the model, kind-looking ones too: the offline analysis
+        # misses much sarcasm and passive aggression, and must not decide what the model sees.
         messages = render_prompt("rewrite", {"draft": _fence(text, "draft")})
+        ours = "offline rewrite" if offline.changed else "offline result"
         try:
             reply = self._call(RewriteReply, messages)
         except ModelFault as fault:
-            return _fallback(offline, f"{_capital(str(fault))}, so this is the offline rewrite.")
+            return _fallback(offline, f"{_capital(str(fault))}, so this is the {ours}.")
+        offline_kind = not offline.changed and offline.guide is None and not offline.findings
+        if reply.already_kind:
+            # The disagreement rule (docs/contract.md): unchanged when both read it as kind;
+            # when the offline analysis names a hostile part, the offline result stands.
+            why = (
+                "The model and the offline check both read it as kind."
+                if offline_kind
+                else "The model read it as kind, but the offline check found hostile parts, "
+                f"so this is the {ours}."
+            )
+            return _fallback(offline, why)
         problem = self._rewrite_problem(text, reply)
         if problem:
-            return _fallback(offline, f"{problem}, so this is the offline rewrite.")
+            return _fallback(offline, f"{problem}, so this is the {ours}.")
         note = f"Rewritten by the model ({self.model_name}); it passed the same checks."
         explanation = _clean(reply.explanation)
         if (
