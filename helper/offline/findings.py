@@ -254,9 +254,8 @@ def _analyze(text: str) -> tuple[Finding, ...]:
     for rule in _rules():
         for m in rule.rx.finditer(low):
             groups = m.groupdict()
-            if rule.polarity and groups.get("pred") is not None:
-                if is_praise(groups["pred"], groups.get("adv") or ""):
-                    continue
+            if _rule_praises(rule, m):
+                continue
             start, end = m.span("span") if groups.get("span") is not None else m.span()
             add(rule.kind, start, end, rule.why)
 
@@ -274,8 +273,7 @@ def _analyze(text: str) -> tuple[Finding, ...]:
     for m in absolutes.finditer(low):
         if any(f.start <= m.start() and m.end() <= f.end for f in found):
             continue
-        sentence = _sentence_after(low, m.end())
-        if is_praise(sentence, m.group()):
+        if _absolute_praises(low, m):
             continue
         # "again", "anymore", "the whole X" overstate only when pinned on them ("you're late
         # again"); "I don't feel close anymore" and "it was forgotten again" are the sender's
@@ -304,6 +302,17 @@ def _analyze(text: str) -> tuple[Finding, ...]:
     return tuple(_dedupe(found))
 
 
+def _rule_praises(rule: _Rule, m: re.Match) -> bool:
+    """Whether a polarity rule's match is praise ("you always make me laugh")."""
+    pred = m.groupdict().get("pred")
+    return rule.polarity and pred is not None and is_praise(pred, m.groupdict().get("adv") or "")
+
+
+def _absolute_praises(low: str, m: re.Match) -> bool:
+    """Whether an absolute reads as praise in its sentence ("you never fail to...")."""
+    return is_praise(_sentence_after(low, m.end()), m.group())
+
+
 def reads_kindly(text: str) -> bool:
     """Whether the lexicon read a blame shape in `text` as praise or reassurance ("you never
     have to earn my love", "you always make me laugh"), or the text carries praise words and
@@ -311,16 +320,9 @@ def reads_kindly(text: str) -> bool:
     Such a reading outranks the tone
     detector, whose nearest sentences share the topic more than the tone."""
     low = fold(text)
-    for rule in _rules():
-        if not rule.polarity:
-            continue
-        for m in rule.rx.finditer(low):
-            groups = m.groupdict()
-            if groups.get("pred") is not None and is_praise(
-                groups["pred"], groups.get("adv") or ""
-            ):
-                return True
-    if any(is_praise(_sentence_after(low, m.end()), m.group()) for m in _absolutes().finditer(low)):
+    if any(_rule_praises(rule, m) for rule in _rules() for m in rule.rx.finditer(low)):
+        return True
+    if any(_absolute_praises(low, m) for m in _absolutes().finditer(low)):
         return True
     positive, negative, _ = _polarity()
     if negative.search(low):

@@ -34,7 +34,7 @@ from helper.offline.findings import (
 from helper.results import Alternative, Finding, Guide, RewriteResult
 from helper.text.inflection import inflect, is_past, verb_lemma
 from helper.text.inputs import check_text
-from helper.text.normalize import clean_with_positions, fold, straight_quotes
+from helper.text.normalize import clean_with_positions, fold, one_line, straight_quotes
 from helper.text.sentences import first_sentence, sentences
 from helper.text.templates import render
 from helper.text.tokens import words
@@ -1786,17 +1786,13 @@ def build_guide(draft: str, why: str) -> Guide:
         return list(dict.fromkeys([*first, *general]))[:6]
 
     return Guide(
-        why=_one_line(data["why"][why]),
+        why=one_line(data["why"][why]),
         template=data["template"],
         situation=situation,
         feelings=pick("feeling", data["feelings"]),
         needs=pick("need", data["needs"]),
         requests=pick("request", data["requests"]),
     )
-
-
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _guided(text: str, findings: list, verdict, why: str) -> RewriteResult:

@@ -14,7 +14,7 @@ from functools import lru_cache
 from helper.lexicon import load as load_lexicon
 from helper.offline.detector import safety_vote
 from helper.results import Safety
-from helper.text.normalize import QUOTES, clean
+from helper.text.normalize import QUOTES, clean, one_line
 from helper.text.patterns import expand_macros
 
 # Pauses and emphasis marks ("I'll... hurt you", "*hurt*") are not sentence ends.
@@ -47,15 +47,11 @@ class _Lexicon:
     categories: tuple[_Category, ...]
 
 
-def _one_line(text: str) -> str:
-    return " ".join(text.split())
-
-
 @lru_cache(maxsize=1)
 def _lexicon() -> _Lexicon:
     data = load_lexicon("safety.yaml")
     spelling = data["spelling"]
-    macros = {name: _one_line(value) for name, value in data["macros"].items()}
+    macros = {name: one_line(value) for name, value in data["macros"].items()}
 
     def compile_all(patterns: list[str]) -> tuple[re.Pattern[str], ...]:
         return tuple(re.compile(expand_macros(p, macros, where="safety.yaml")) for p in patterns)
@@ -71,7 +67,7 @@ def _lexicon() -> _Lexicon:
         categories=tuple(
             _Category(
                 name,
-                _one_line(spec["noticed"]),
+                one_line(spec["noticed"]),
                 spec["response"],
                 tuple(spec["help"]),
                 compile_all(spec["patterns"]),
@@ -129,7 +125,7 @@ def help_line(name: str, region: str) -> str:
     """One help line of resources.yaml for `region`, or its general wording."""
     data = load_lexicon("resources.yaml")
     lines = data["regions"].get(region, {})
-    return _one_line(lines.get(name) or data["general"][name])
+    return one_line(lines.get(name) or data["general"][name])
 
 
 def may_continue(category: str | None) -> bool:

@@ -24,6 +24,11 @@ def straight_quotes(text: str) -> str:
     return text.translate(QUOTES)
 
 
+def one_line(text: str) -> str:
+    """`text` with every run of whitespace made one space (YAML folded text, say)."""
+    return " ".join(text.split())
+
+
 def fold(text: str) -> str:
     """Lower case with straight quotes, every character kept at its offset."""
     text = text.translate(QUOTES)
