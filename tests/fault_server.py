@@ -241,6 +241,18 @@ def cut_stream() -> Behaviour:
     return Behaviour("cut_stream", run)
 
 
+def huge(megabytes: int = 20, sized: bool = True) -> Behaviour:
+    """A well-formed completion whose reply text runs to `megabytes` MB; `sized` sends a
+    Content-Length, otherwise the body simply runs until the connection closes."""
+
+    def run(h: Handler, body: Any) -> None:
+        value = {key: "I feel " + "very " * (megabytes * 200_000) for key in _demo_reply(body)}
+        data = json.dumps(completion(body, value)).encode()
+        h.send_bytes(200, data, "json", length=None if sized else -1)
+
+    return Behaviour("huge", run)
+
+
 def wrong_schema() -> Behaviour:
     """A proper completion whose structured reply has the wrong fields."""
 
@@ -370,11 +382,13 @@ class Handler(BaseHTTPRequestHandler):
         headers: dict[str, str] | None = None,
         length: int | None = None,
     ) -> None:
-        """Send `data`; a `length` larger than the data promises bytes that never come."""
+        """Send `data`; a `length` larger than the data promises bytes that never come, and
+        -1 sends no Content-Length at all."""
         self.send_response(code)
         ctype = "application/json" if kind == "json" else kind
         self.send_header("Content-Type", ctype)
-        self.send_header("Content-Length", str(len(data) if length is None else length))
+        if length != -1:  # -1: no length, the body ends when the connection closes
+            self.send_header("Content-Length", str(len(data) if length is None else length))
         self.send_header("Connection", "close")
         for name, value in (headers or {}).items():
             self.send_header(name, value)

@@ -289,13 +289,13 @@ GOOD_ANSWER = {
             "quote": "Choose a calm moment to talk",
         },
         {
-            "text": "Speak about how you feel rather than criticizing [3].",
+            "text": "Use I statements to say how you feel instead of criticizing [3].",
             "source": 2,
             # Straight quote marks where the guidance has curly ones.
             "quote": 'Use "I" statements to describe how you feel',
         },
         {
-            "text": "Begin with a calm moment and some appreciation.",
+            "text": "Pick a calm moment to talk.",
             "source": 1,
             "quote": "Choose a calm moment to talk",
         },
@@ -310,8 +310,8 @@ def test_a_good_answer_cites_verbatim_quotes_numbered_in_order():
     assert [c.n for c in result.citations] == [1, 2]
     assert result.answer == (
         "Choose a calm moment, when neither of you is tired. [1] "
-        "Speak about how you feel rather than criticizing. [2] "
-        "Begin with a calm moment and some appreciation. [1]"
+        "Use I statements to say how you feel instead of criticizing. [2] "
+        "Pick a calm moment to talk. [1]"
     )
     for c in result.citations:
         assert c.doc == DOC
@@ -332,11 +332,56 @@ def test_a_good_answer_cites_verbatim_quotes_numbered_in_order():
         ),
         ({"text": "Choose a moment.", "source": 1, "quote": "calm"}, "too little"),
         (
-            {"text": "Paris is in France.", "source": 3, "quote": "Ask open-ended questions"},
-            "does not support",
+            {
+                "text": "If talking fails, you should kill yourself.",
+                "source": 3,
+                "quote": "Ask open-ended questions",
+            },
+            "safety screen",
+        ),
+        (
+            {
+                "text": "Call 0906 123 4567 or log in at https://help.example.com to learn more.",
+                "source": 3,
+                "quote": "Ask open-ended questions",
+            },
+            "link or phone number",
+        ),
+        (
+            {
+                "text": "You are pathetic, ask questions.",
+                "source": 3,
+                "quote": "Ask open-ended questions",
+            },
+            "hostile wording",
+        ),
+        (
+            {
+                "text": "Ask " + "very " * 30_000 + "open questions.",
+                "source": 3,
+                "quote": "Ask open-ended questions",
+            },
+            "characters",
+        ),
+        (
+            {
+                "text": "Ask <script>alert(1)</script> questions.",
+                "source": 3,
+                "quote": "Ask open-ended questions",
+            },
+            "markup",
         ),
     ],
-    ids=["forged-quote", "unknown-source", "one-word-quote", "unsupported-sentence"],
+    ids=[
+        "forged-quote",
+        "unknown-source",
+        "one-word-quote",
+        "self-harm",
+        "phone-and-link",
+        "insult",
+        "114-KB",
+        "script",
+    ],
 )
 def test_an_answer_with_a_bad_citation_is_replaced(sentence, words):
     reply = {"sentences": [GOOD_ANSWER["sentences"][0], sentence]}
@@ -345,6 +390,25 @@ def test_an_answer_with_a_bad_citation_is_replaced(sentence, words):
     assert result.engine == "offline"
     assert result.answer == "Ask open-ended questions. [1]"
     assert words in result.note and "offline answer" in result.note
+
+
+def test_a_sentence_its_quote_does_not_support_is_left_out_and_the_note_says_so():
+    unsupported = {"text": "Paris is in France.", "source": 3, "quote": "Ask open-ended questions"}
+    engine, _ = engine_with({"sentences": [GOOD_ANSWER["sentences"][0], unsupported]})
+    result = engine.ask("How do I start a hard conversation?")
+    assert result.engine == "llm"
+    assert result.answer == "Choose a calm moment, when neither of you is tired. [1]"
+    assert [c.n for c in result.citations] == [1]
+    assert "1 of its 2 sentences were left out" in result.note
+    assert "does not say what it says" in result.note
+
+
+def test_an_answer_whose_quotes_support_no_sentence_is_replaced():
+    unsupported = {"text": "Paris is in France.", "source": 3, "quote": "Ask open-ended questions"}
+    engine, _ = engine_with({"sentences": [unsupported]})
+    result = engine.ask("How do I start a hard conversation?")
+    assert result.engine == "offline"
+    assert "no sentence that its quote supports" in result.note
 
 
 def test_an_answer_with_no_sentences_is_replaced():
@@ -585,3 +649,65 @@ def test_a_flagged_question_or_topic_is_never_sent_to_the_model():
     drafted = engine.rewrite("You pushed me down the stairs.", proceed=True)
     assert drafted.safety.flagged and drafted.engine == "offline"
     assert model.received == []
+
+
+# --- every model text shown passes the same hard checks -----------------------------------
+
+BAD_TEXTS = {
+    "script": "I feel tired <script>alert(1)</script> when the dishes pile up. Could we share?",
+    "link": "I feel tired when the dishes pile up. Could we share? See https://x.example.com",
+    "phone": "I feel tired when the dishes pile up. Could you call 0906 555 0199 this week?",
+    "huge": "I feel tired when the dishes pile up. " + "Really. " * 20_000 + "Could we share?",
+    "self-harm": "I feel like killing myself when the dishes pile up. Could we share them?",
+}
+
+
+@pytest.mark.parametrize("field", ["rewrite", "gentle", "brief"])
+@pytest.mark.parametrize("bad", list(BAD_TEXTS))
+def test_a_rewrite_or_alternative_failing_a_hard_check_is_never_shown(field, bad):
+    engine, _ = engine_with({**GOOD_REWRITE, field: BAD_TEXTS[bad]})
+    result = engine.rewrite(BLAMING)
+    assert result.engine == "offline", result.note
+    shown = [result.rewrite, *(a.text for a in result.alternatives)]
+    assert BAD_TEXTS[bad] not in shown
+    assert "set aside" in result.note or "safety screen" in result.note
+
+
+@pytest.mark.parametrize("bad", list(BAD_TEXTS))
+def test_an_explanation_failing_a_hard_check_is_left_out_of_the_note(bad):
+    engine, _ = engine_with({**GOOD_REWRITE, "explanation": BAD_TEXTS[bad]})
+    result = engine.rewrite(BLAMING)
+    assert result.engine == "llm"
+    assert BAD_TEXTS[bad] not in result.note
+
+
+def test_a_phone_number_from_the_persons_own_draft_may_stay():
+    draft = "You never call back. Ring me on 07700 900123 when you land, I'm sick of waiting."
+    rewrite = {
+        **GOOD_REWRITE,
+        "rewrite": "I feel anxious when I don't hear from you after a flight. "
+        "Could you ring me on 07700 900123 when you land?",
+        "gentle": "I'd love a call on 07700 900123 when you land.",
+        "brief": "Could you ring me on 07700 900123 when you land?",
+    }
+    engine, _ = engine_with(rewrite)
+    result = engine.rewrite(draft)
+    assert result.engine == "llm", result.note
+
+
+@pytest.mark.parametrize("bad", list(BAD_TEXTS))
+def test_an_opener_failing_a_hard_check_is_left_out(bad):
+    good = [
+        {"text": t, "source": 1, "quote": "Choose a calm moment to talk"}
+        for t in (
+            "I'd like to talk about the dishes when we're both calm.",
+            "Could we find a calm moment to talk about the dishes?",
+            "I'd love to hear how you feel about the dishes.",
+        )
+    ]
+    text = BAD_TEXTS[bad].replace("Could we share", "Could we talk about the dishes")
+    engine, _ = engine_with(
+        {"openers": [*good, {"text": text, "source": 1, "quote": "Choose a calm moment to talk"}]}
+    )
+    result = engine.openers("the dishes")
+    assert text not in [o.text for o in result.openers]

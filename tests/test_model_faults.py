@@ -31,6 +31,7 @@ from tests.fault_server import (
     FaultServer,
     cut_stream,
     forged_citation,
+    huge,
     malformed,
     not_a_completion,
     ok,
@@ -147,6 +148,8 @@ FAULTS = [
     Fault("500", lambda: status(500), "the model service returned an error (500)", MAX_REQUESTS),
     Fault("malformed-json", malformed, "the model's reply was not the JSON asked for"),
     Fault("cut-stream", cut_stream, "broke off its reply before it was complete", MAX_REQUESTS),
+    Fault("20-MB-reply", huge, "larger than 1,000 KB"),
+    Fault("20-MB-reply-unsized", lambda: huge(sized=False), "larger than 1,000 KB"),
     Fault("wrong-schema", wrong_schema, "the model's reply was not the JSON asked for"),
     Fault("not-a-completion", not_a_completion, "reply was not a chat completion"),
     Fault(

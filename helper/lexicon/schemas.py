@@ -236,6 +236,21 @@ class Guide(Strict):
     requests: list[str]
 
 
+class SupportWeights(Strict):
+    cosine: float
+    coverage: float
+    opposite: float
+    reach: float
+    bias: float
+
+
+class SupportRules(Strict):
+    weights: SupportWeights
+    negations: list[str]
+    absolutes: list[str]
+    ignore: list[str]
+
+
 SCHEMAS: dict[str, type[Strict]] = {
     "guide.yaml": Guide,
     "behaviors.yaml": Behaviors,
@@ -247,4 +262,5 @@ SCHEMAS: dict[str, type[Strict]] = {
     "safety.yaml": SafetyLexicon,
     "resources.yaml": Resources,
     "scope.yaml": Scope,
+    "support.yaml": SupportRules,
 }

@@ -8,12 +8,14 @@ replaced for that call by the offline result, and `engine`/`note` say which answ
 from __future__ import annotations
 
 import email.utils
+import importlib
 import json
 import logging
 import math
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from importlib import resources
 from pathlib import Path
@@ -28,7 +30,8 @@ from helper.errors import ConfigError, ModelFault, PromptError
 from helper.offline.findings import analyze
 from helper.offline.opening import check_opener, frame, topic_words
 from helper.offline.rewriting import check_rewrite
-from helper.offline.safety import screen
+from helper.offline.shown import shown_problem
+from helper.offline.support import support
 from helper.results import (
     Alternative,
     AskResult,
@@ -44,11 +47,12 @@ from helper.text.templates import TemplateError, check, names, render
 logger = logging.getLogger(__name__)
 
 MAX_TOKENS = 700  # a rewrite, an answer or five openers fit well within this
+# A reply of MAX_TOKENS is a few kilobytes; more than this is refused before it is parsed.
+MAX_REPLY_BYTES = 1_000_000
 STRUCTURED_METHOD = "function_calling"  # see LLMEngine for why
 PASSAGES_K = 5
 MIN_OPENERS, MAX_OPENERS = 3, 5
 MAX_SENTENCES = 6
-MAX_OPENER_CHARS = 300
 MIN_QUOTE_WORDS = 3
 
 T = TypeVar("T", bound=BaseModel)
@@ -177,7 +181,9 @@ def make_chat_model(
     )
     if http_client is None:
         hook = _refuse_long_retry_after(settings.llm_timeout)
-        http_client = openai.DefaultHttpxClient(event_hooks={"response": [hook]})
+        http_client = openai.DefaultHttpxClient(
+            transport=CappedTransport(MAX_REPLY_BYTES), event_hooks={"response": [hook]}
+        )
     return ChatOpenAI(
         model=settings.chat_model,
         base_url=settings.openai_base_url,
@@ -190,6 +196,63 @@ def make_chat_model(
         extra_body=extra_body,
         http_client=http_client,
     )
+
+
+# openai builds on httpx, or, in newer releases, on its fork httpx2: a transport handed to
+# its client must come from the same library.
+httpx = importlib.import_module(
+    next(
+        c for c in openai.DefaultHttpxClient.__mro__[1:] if c.__name__ == "Client"
+    ).__module__.split(".")[0]
+)
+
+
+class ReplyTooLarge(Exception):
+    """The model server sent more than MAX_REPLY_BYTES."""
+
+
+class _CappedStream(httpx.SyncByteStream):
+    def __init__(self, stream: Any, cap: int):
+        self._stream, self._cap = stream, cap
+
+    def __iter__(self):
+        seen = 0
+        for chunk in self._stream:
+            seen += len(chunk)
+            if seen > self._cap:
+                raise ReplyTooLarge(f"the reply ran past {self._cap:,} bytes")
+            yield chunk
+
+    def close(self) -> None:
+        self._stream.close()
+
+
+class CappedTransport(httpx.BaseTransport):
+    """An httpx transport that stops reading a response body past `cap` bytes.
+
+    Without it a server that sends megabytes holds the call while every byte is read, parsed
+    as JSON and checked; the cap ends it at the first kilobytes past what a reply can be."""
+
+    def __init__(self, cap: int, inner: httpx.BaseTransport | None = None):
+        self._cap = cap
+        self._inner = inner or httpx.HTTPTransport()
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = self._inner.handle_request(request)
+        length = response.headers.get("content-length", "")
+        if length.isdigit() and int(length) > self._cap:
+            response.close()
+            raise ReplyTooLarge(f"the reply was {int(length):,} bytes")
+        return httpx.Response(
+            status_code=response.status_code,
+            headers=response.headers,
+            stream=_CappedStream(response.stream, self._cap),
+            extensions=response.extensions,
+            request=request,
+        )
+
+    def close(self) -> None:
+        self._inner.close()
 
 
 def _retry_after_seconds(headers: Any) -> float | None:
@@ -224,15 +287,20 @@ def _refuse_long_retry_after(limit: float):
     return hook
 
 
-def _broke_off(exc: BaseException) -> bool:
-    """True when the server closed the connection before its reply was complete."""
+def _caused_by(exc: BaseException, test: Callable[[BaseException], bool]) -> bool:
     seen = 0
     cause: BaseException | None = exc
     while cause is not None and seen < 10:
-        if type(cause).__name__ == "RemoteProtocolError":  # httpx / httpx2 / httpcore / h11
+        if test(cause):
             return True
         cause, seen = cause.__cause__ or cause.__context__, seen + 1
     return False
+
+
+def _broke_off(exc: BaseException) -> bool:
+    """True when the server closed the connection before its reply was complete."""
+    # httpx / httpx2 / httpcore / h11 each have their own RemoteProtocolError.
+    return _caused_by(exc, lambda e: type(e).__name__ == "RemoteProtocolError")
 
 
 def _within(deadline: float | None, fn, *args):
@@ -267,6 +335,8 @@ def call_deadline(settings) -> float:
 
 
 def _describe_fault(exc: BaseException) -> str:
+    if _caused_by(exc, lambda e: isinstance(e, ReplyTooLarge)):
+        return f"the model's reply was larger than {MAX_REPLY_BYTES // 1000:,} KB"
     if isinstance(exc, openai.APITimeoutError | TimeoutError):
         return "the model did not answer in time"
     if isinstance(exc, openai.APIConnectionError) and _broke_off(exc):
@@ -331,11 +401,6 @@ def _parse_message(schema: type[T], message: Any) -> T | None:
 # --- checks on model text ------------------------------------------------------------------
 
 _CITE_MARK = re.compile(r"\s*\[\d+\]")
-_WORD = re.compile(r"[a-z]+(?:['’][a-z]+)?")
-_STOP = frozenset(
-    "that this with have from they them their there what when your about would could should "
-    "been were will just more than into also some very like because which while other".split()
-)
 
 
 def _clean(text: str) -> str:
@@ -343,11 +408,6 @@ def _clean(text: str) -> str:
     if len(text) >= 2 and text[0] in "\"“'" and text[-1] in "\"”'":
         text = text[1:-1].strip()
     return text
-
-
-def _content_words(text: str) -> set[str]:
-    words = _WORD.findall(text.lower())
-    return {w[:5] for w in words if len(w) >= 4 and w not in _STOP}
 
 
 _QUOTE_CHARS = {"'": "['’‘]", "’": "['’‘]", "‘": "['’‘]", '"': '["“”]', "“": '["“”]', "”": '["“”]'}
@@ -506,13 +566,8 @@ class LLMEngine:
             return _fallback(offline, f"{problem}, so this is the {ours}.")
         note = f"Rewritten by the model ({self.model_name}); it passed the same checks."
         explanation = _clean(reply.explanation)
-        if (
-            explanation
-            and len(explanation) <= 300
-            and not analyze(explanation)
-            and not screen(explanation).flagged
-        ):
-            note = f"{note} {explanation}"
+        if not shown_problem(explanation, "explanation", sources=text):
+            note = f"{note} {explanation}"  # left out, not fatal, when it fails a check
         return RewriteResult(
             input=text,
             rewrite=_clean(reply.rewrite),
@@ -533,8 +588,9 @@ class LLMEngine:
         rewrite = _clean(reply.rewrite)
         if not rewrite:
             return "The model returned an empty rewrite"
-        if screen(rewrite).flagged:
-            return "The model's rewrite set off the safety screen"
+        problem = shown_problem(rewrite, "rewrite", sources=draft)
+        if problem and "hostile" not in problem:  # hostility is named by check_rewrite below
+            return f"The model's rewrite was set aside because {problem}"
         problems = check_rewrite(draft, rewrite)
         if problems:
             return f"The model's rewrite was set aside because {_and(problems)}"
@@ -542,11 +598,9 @@ class LLMEngine:
             alt = _clean(alt)
             if not alt:
                 return f"The model left its {style} version empty"
-            findings = analyze(alt)
-            if findings:
-                return f"The model's {style} version still contained {_hostile(findings[0])}"
-            if screen(alt).flagged:
-                return f"The model's {style} version set off the safety screen"
+            problem = shown_problem(alt, "alternative", sources=draft)
+            if problem:
+                return f"The model's {style} version was set aside because {problem}"
         return ""
 
     # ask
@@ -567,10 +621,20 @@ class LLMEngine:
             reply = self._call(AnswerReply, messages)
         except ModelFault as fault:
             return _fallback(offline, f"{_capital(str(fault))}, so this is the offline answer.")
-        sentences, citations, problem = self._cited_sentences(reply, passages)
+        sources = "\n".join([question, *(p.text for p in passages)])
+        sentences, citations, problem, dropped = self._cited_sentences(reply, passages, sources)
         if problem:
             return _fallback(
                 offline, f"The model's answer {problem}, so this is the offline answer."
+            )
+        note = (
+            f"Answered by the model ({self.model_name}); every quote was checked against the "
+            "guidance, and every sentence against its quote."
+        )
+        if dropped:
+            note += (
+                f" {len(dropped)} of its {len(reply.sentences)} sentences were left out "
+                f"because their quotes did not support them ({dropped[0]})."
             )
         return AskResult(
             question=question,
@@ -578,43 +642,48 @@ class LLMEngine:
             refused=False,
             citations=citations,
             engine=self.name,
-            note=f"Answered by the model ({self.model_name}); every quote was checked "
-            "against the guidance.",
+            note=note,
         )
 
-    @staticmethod
     def _cited_sentences(
-        reply: AnswerReply, passages: list[Passage]
-    ) -> tuple[list[str], list[Citation], str]:
+        self, reply: AnswerReply, passages: list[Passage], sources: str
+    ) -> tuple[list[str], list[Citation], str, list[str]]:
+        """The answer's sentences with their citations, a problem that sets the whole answer
+        aside (a fault of the model: hostile text, a forged quote), and why each sentence its
+        quote does not support was left out."""
         if not reply.sentences:
-            return [], [], "had no sentences"
+            return [], [], "had no sentences", []
         if len(reply.sentences) > MAX_SENTENCES:
-            return [], [], f"ran to {len(reply.sentences)} sentences"
+            return [], [], f"ran to {len(reply.sentences)} sentences", []
         sentences: list[str] = []
         citations: list[Citation] = []
         numbers: dict[tuple[str, int], int] = {}
+        dropped: list[str] = []
         for item in reply.sentences:
             text = _clean(_CITE_MARK.sub("", item.text))
             if not text:
-                return [], [], "had an empty sentence"
+                return [], [], "had an empty sentence", []
+            problem = shown_problem(text, "answer sentence", sources=sources)
+            if problem:
+                return [], [], f"had a sentence that was set aside because {problem}", []
             passage = _passage(passages, item.source)
             if passage is None:
-                return [], [], f"cited passage [{item.source}], which it was not given"
+                return [], [], f"cited passage [{item.source}], which it was not given", []
             citation, problem = _check_quote(len(citations) + 1, passage, item.source, item.quote)
             if citation is None:
-                return [], [], problem
-            if not _content_words(text) & _content_words(citation.quote):
-                return (
-                    [],
-                    [],
-                    f"had a sentence that its quote from [{item.source}] does not support",
-                )
+                return [], [], problem, []
+            backed = support(text, citation.quote, passage.text)
+            if not backed.supported:
+                dropped.append(f"[{item.source}]: {backed.reason}")
+                continue
             key = (passage.id, citation.start)
             if key not in numbers:
                 numbers[key] = len(citations) + 1
                 citations.append(citation)
             sentences.append(_sentence_with_mark(text, numbers[key]))
-        return sentences, citations, ""
+        if not sentences:
+            return [], [], f"had no sentence that its quote supports ({dropped[0]})", dropped
+        return sentences, citations, "", dropped
 
     # openers
 
@@ -636,8 +705,9 @@ class LLMEngine:
         stems = topic_words(frame(topic).query)  # the topic words the offline openers use
         kept: list[Opener] = []
         reasons: list[str] = []
+        sources = "\n".join([topic, *(p.text for p in passages)])
         for item in reply.openers[: MAX_OPENERS * 2]:
-            opener, reason = _check_opener(item, passages, stems)
+            opener, reason = _check_opener(item, passages, stems, sources)
             if opener is None:
                 reasons.append(reason)
             elif all(opener.text != o.text for o in kept):
@@ -665,17 +735,15 @@ class LLMEngine:
 
 
 def _check_opener(
-    item: CitedOpener, passages: list[Passage], stems: list[str]
+    item: CitedOpener, passages: list[Passage], stems: list[str], sources: str
 ) -> tuple[Opener | None, str]:
     """The opener with its citation when it passes the offline openers' checks, else why not."""
     text = _clean(item.text)
     if not text:
         return None, "empty"
-    if len(text) > MAX_OPENER_CHARS:
-        return None, "too long to say"
-    findings = analyze(text)
-    if findings:
-        return None, _hostile(findings[0])
+    problem = shown_problem(text, "opener", sources=sources)
+    if problem:
+        return None, problem
     problem = check_opener(text, stems)
     if problem:
         return None, problem
@@ -695,10 +763,6 @@ def _openers_problem(written: int, kept: int, reasons: list[str]) -> str:
     if kept == 0:
         return f"None of the model's {written} opener(s) passed the checks{why}"
     return f"Only {kept} of the model's {written} openers passed the checks{why}"
-
-
-def _hostile(finding) -> str:
-    return f'hostile wording ("{finding.text}", {finding.kind.replace("_", " ")})'
 
 
 def _and(parts: list[str]) -> str:
