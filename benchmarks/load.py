@@ -1,7 +1,7 @@
 """Load: concurrent gradio_client clients against the served page, optionally while indexing.
 
     .venv/bin/python benchmarks/load.py [--clients 20] [--seconds 60] [--url URL]
-        [--index-during [--index-mode update|rebuild] [--index-at 0.3]]
+        [--index-during [--index-mode update,edit,rebuild] [--index-at 0.3]]
         [--concurrency N] [--out reports/load.json]
 
 Without --url it launches `python app.py` itself on a free loopback port with the offline
@@ -19,8 +19,9 @@ corpus copy and `helper index` runs in a subprocess against the same store the p
 (the real-world case: new guidance dropped in while people use the page), so the index really
 embeds again while the page answers. The clients keep going until the indexing has finished
 and AFTER_INDEX_S more; the figures say how many calls completed in that window, with what
-errors, and the longest time in it without any answer. --index-mode rebuild runs
-`helper index --rebuild` instead, which drops the store under the live page (expect a stall).
+errors, and the longest time in it without any answer. --index-mode takes several modes, run
+in turn: update (the append above), edit (one character changed near the top of the file, so
+every later chunk and sentence changes) and rebuild (`helper index --rebuild`).
 With --url the index command runs with the environment as it is (set HELPER_DATA_DIR and
 HELPER_CORPUS_DIR to the server's) and nothing in the corpus is changed.
 
@@ -263,6 +264,7 @@ class Indexing:
     env: dict[str, str] | None
     corpus_file: Path | None
     at: float  # seconds into the load
+    modes: tuple[str, ...] = ("update",)  # one `helper index` run each, in turn
     start: float | None = None
     end: float | None = None
     returncode: int | None = None
@@ -270,28 +272,48 @@ class Indexing:
     output: str = ""
     done: threading.Event = field(default_factory=threading.Event)
 
+    steps: list[dict] = field(default_factory=list)
+
+    def _change_corpus(self, mode: str) -> None:
+        if self.corpus_file is None:
+            return
+        if mode == "update":
+            with open(self.corpus_file, "a", encoding="utf-8", newline="") as fh:
+                fh.write(APPENDED)
+        elif mode == "edit":  # one character near the top: every later chunk id changes
+            text = self.corpus_file.read_text(encoding="utf-8")
+            at = next(i for i in range(text.index("\n\n", 100) + 2, len(text)) if text[i].isalpha())
+            self.corpus_file.write_text(text[:at] + text[at].swapcase() + text[at + 1 :], "utf-8")
+
     def run(self, t0: float) -> None:
         try:
-            if self.corpus_file is not None:
-                with open(self.corpus_file, "a", encoding="utf-8", newline="") as fh:
-                    fh.write(APPENDED)
             self.start = time.monotonic() - t0
-            try:
-                done = subprocess.run(
-                    self.command,
-                    cwd=REPO,
-                    env=self.env,
-                    capture_output=True,
-                    text=True,
-                    timeout=INDEX_TIMEOUT,
-                )
-                self.returncode = done.returncode
-                self.output = (done.stderr or "")[-2000:]
-                with contextlib.suppress(ValueError):
-                    self.report = json.loads(done.stdout)
-            except subprocess.TimeoutExpired:
-                self.returncode = -1
-                self.output = f"helper index did not finish in {INDEX_TIMEOUT} s"
+            for mode in self.modes:
+                self._change_corpus(mode)
+                command = [*self.command, *(["--rebuild"] if mode == "rebuild" else [])]
+                step = {"mode": mode, "start_s": round(time.monotonic() - t0, 2)}
+                try:
+                    done = subprocess.run(
+                        command,
+                        cwd=REPO,
+                        env=self.env,
+                        capture_output=True,
+                        text=True,
+                        timeout=INDEX_TIMEOUT,
+                    )
+                    step["returncode"] = done.returncode
+                    if done.returncode:
+                        self.output = (done.stderr or "")[-2000:]
+                    with contextlib.suppress(ValueError):
+                        self.report = json.loads(done.stdout)
+                except subprocess.TimeoutExpired:
+                    step["returncode"] = -1
+                    self.output = f"helper index did not finish in {INDEX_TIMEOUT} s"
+                step["end_s"] = round(time.monotonic() - t0, 2)
+                step["report"] = self.report
+                self.steps.append(step)
+                if self.returncode in (None, 0):
+                    self.returncode = step["returncode"]
             self.end = time.monotonic() - t0
         finally:
             self.done.set()
@@ -488,6 +510,8 @@ def summarize(load: Load, seconds_wanted: float) -> dict:
             }
         figures["indexing"] = {
             "command": " ".join(["helper", *ix.command[ix.command.index("index") :]]),
+            "modes": list(ix.modes),
+            "steps": ix.steps,
             "corpus_file_touched": ix.corpus_file.name if ix.corpus_file else None,
             "returncode": ix.returncode,
             "report": ix.report,
@@ -625,9 +649,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--index-during", action="store_true", help="run helper index partway")
     p.add_argument(
         "--index-mode",
-        choices=["update", "rebuild"],
         default="update",
-        help="update: append to a corpus file, then `helper index`; rebuild: `--rebuild`",
+        help="comma-separated, run in turn: update (append a paragraph to a corpus file, then "
+        "`helper index`), edit (change one character near its top, then `helper index`), "
+        "rebuild (`helper index --rebuild`)",
     )
     p.add_argument("--index-at", type=float, default=0.3, help="when, as a share of --seconds")
     p.add_argument("--max-requests", type=int, default=0, help="default: 50 per client-second")
@@ -667,10 +692,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.url:
         indexing = None
         if args.index_during:
+            # Nothing in a served corpus is changed: update and edit run a plain index.
+            modes = tuple(args.index_mode.split(","))
             command = helper_command("index", "--json")
-            if args.index_mode == "rebuild":
-                command.append("--rebuild")
-            indexing = Indexing(command, None, None, args.index_at * args.seconds)
+            indexing = Indexing(command, None, None, args.index_at * args.seconds, modes)
         figures = measure(args, args.url, indexing)
         figures["server"] = {"url": args.url, "launched": False}
     else:
@@ -683,10 +708,9 @@ def main(argv: list[str] | None = None) -> int:
             indexing = None
             if args.index_during:
                 command = helper_command("index", "--json")
-                if args.index_mode == "rebuild":
-                    command.append("--rebuild")
-                touched = sorted(corpus.glob("*.md"))[0] if args.index_mode == "update" else None
-                indexing = Indexing(command, env, touched, args.index_at * args.seconds)
+                modes = tuple(args.index_mode.split(","))
+                touched = sorted(corpus.glob("*.md"))[0]
+                indexing = Indexing(command, env, touched, args.index_at * args.seconds, modes)
             log = work / "app.log"
             with launched_app(env, log) as (url, ready_s, pid):
                 figures = measure(args, url, indexing, pid)

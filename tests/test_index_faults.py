@@ -52,4 +52,4 @@ def test_two_index_runs_at_once_leave_a_consistent_index(tmp_path):
     assert sorted(r["embedded_chunks"] for r in reports) == [0, 12]
     final = Index(from_env(env))
     assert final.build().embedded_chunks == 0
-    assert final.chunks_collection.count() == 12
+    assert final._current()["chunks"].count() == 12

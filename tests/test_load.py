@@ -1,5 +1,6 @@
 """The load benchmark in its short form: 5 clients for 8 s against the launched page, with
-`helper index` embedding a changed corpus file partway through.
+`helper index` run three times partway through (a paragraph appended, one character changed
+near the top of the file, then `--rebuild`).
 
 The full run is `python benchmarks/load.py` (20 clients, 60 s); see that file.
 """
@@ -35,6 +36,9 @@ def load(tmp_path_factory) -> dict:
             f"--clients={CLIENTS}",
             f"--seconds={SECONDS}",
             "--index-during",
+            # The cases that once broke a running page: an edit near the top of an article
+            # (every later chunk changes) and a rebuild from scratch, after an append.
+            "--index-mode=update,edit,rebuild",
             "--index-at=0.25",
             "--unloaded-rounds=0",
             f"--out={out}",
@@ -75,8 +79,14 @@ def test_the_figures_are_reported(load):
 def test_the_page_keeps_answering_while_helper_index_runs(load):
     indexing = load["indexing"]
     assert indexing["returncode"] == 0, indexing["stderr_tail"]
-    # It really embedded something: the paragraph appended to the corpus copy.
-    assert indexing["report"]["embedded_chunks"] >= 1, indexing["report"]
+    # Each step really changed the index: the appended paragraph, the edited chunk (and the
+    # sentences after it), and a rebuild that embeds every chunk again.
+    steps = {step["mode"]: step for step in indexing["steps"]}
+    assert [s["returncode"] for s in indexing["steps"]] == [0, 0, 0], indexing["steps"]
+    assert steps["update"]["report"]["embedded_chunks"] >= 1
+    assert steps["edit"]["report"]["embedded_chunks"] >= 1
+    assert steps["edit"]["report"]["deleted_chunks"] >= 1
+    assert steps["rebuild"]["report"]["embedded_chunks"] == steps["rebuild"]["report"]["chunks"]
     window = indexing["window"]
     assert window["errors"] == 0
     assert window["calls_started_and_completed"] >= 1, window

@@ -2,8 +2,15 @@
 
 Two Chroma collections hold the same corpus at two grains: chunks, which are retrieved, and
 the sentences inside them, which answers quote. Ids are content hashes, so building again
-embeds only what is new and deletes only what is gone. A manifest beside the store keeps
-the chunk texts for BM25 and records which embedder and chunker built the store.
+embeds only what is new. A manifest beside the store keeps the chunk texts for BM25 and
+records which embedder and chunker built the store.
+
+Each build that changes anything writes a new generation: a fresh pair of collections, with
+the vectors of unchanged chunks copied over and only new ones embedded, counted, and only
+then named in the manifest (written atomically). A build that dies part-way leaves the last
+complete generation in service. The collections a running process reads are never changed
+under it: it notices the new manifest on its next call and moves over, and the previous
+generation is kept until the build after, for the calls still using it.
 """
 
 from __future__ import annotations
@@ -13,7 +20,10 @@ import hashlib
 import json
 import os
 import re
+import secrets
 import shutil
+import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
@@ -36,8 +46,10 @@ from helper.retrieval.corpus import corpus_files, doc_name, load_corpus
 from helper.retrieval.embeddings import Embedder, get_embedder
 from helper.text.tokens import search_terms
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2: generations of collections
 MANIFEST_ID = "manifest"
+GENERATION_ID = "generation"  # on a Chroma server, a small record naming the current one
+SERVER_CHECK_S = 1.0  # how often a process asks a Chroma server whether a new index is out
 RRF_K = 60  # the usual reciprocal-rank-fusion constant: damps the weight of the very top ranks
 EMBED_BATCH = 32
 
@@ -82,6 +94,7 @@ class Retrieval:
     passages: list[Passage]
     similarity: dict[str, float]  # chunk id -> cosine similarity to the query
     lexical: dict[str, float]  # chunk id -> BM25 score
+    state: dict | None = field(default=None, repr=False, compare=False)  # its generation
 
     @property
     def best_similarity(self) -> float:
@@ -144,6 +157,9 @@ class Index:
         self.data_dir = Path(settings.data_dir)
         self.manifest_path = self.data_dir / "manifest.json"
         self._ready = False  # ensure() has found or built a sound index in this process
+        self._state: dict | None = None  # the generation this process serves (see _current)
+        self._state_lock = threading.Lock()
+        self._checked_at = 0.0
 
     # -- storage ----------------------------------------------------------
 
@@ -177,24 +193,67 @@ class Index:
             path=str(self.data_dir / "chroma"), settings=chroma_settings
         )
 
-    def _collection(self, grain: str):
-        return self.client.get_or_create_collection(
-            f"{self.settings.collection}-{grain}",
-            metadata={"hnsw:space": "cosine", "embedder": self.embedder.name},
-            embedding_function=None,
+    def _name(self, generation: str, grain: str) -> str:
+        return f"{self.settings.collection}-{generation}-{grain}"
+
+    def _collection(self, generation: str, grain: str, create: bool = False):
+        name = self._name(generation, grain)
+        if create:
+            return self.client.create_collection(
+                name,
+                metadata={"hnsw:space": "cosine", "embedder": self.embedder.name},
+                embedding_function=None,
+            )
+        return self.client.get_collection(name, embedding_function=None)
+
+    def _generations(self) -> dict[str, list[str]]:
+        """generation -> names of its collections, for every generation in the store."""
+        shape = re.compile(
+            rf"{re.escape(self.settings.collection)}-(?:([0-9a-f]{{8}})-)?"
+            r"(?:chunks|sentences)"
         )
+        found: dict[str, list[str]] = {}
+        for collection in self.client.list_collections():
+            name = getattr(collection, "name", collection)
+            m = shape.fullmatch(name)
+            if m:  # a version-1 store's collections have no generation: ""
+                found.setdefault(m.group(1) or "", []).append(name)
+        return found
 
-    @cached_property
-    def chunks_collection(self):
-        return self._collection("chunks")
+    def _drop_generations(self, keep: set[str]) -> None:
+        for generation, names in self._generations().items():
+            if generation not in keep:
+                for name in names:
+                    try:
+                        self.client.delete_collection(name)
+                    except Exception:  # noqa: BLE001 - another build dropped it first
+                        pass
+        if not self.settings.chroma_host:
+            self._sweep_segment_folders()
 
-    @cached_property
-    def sentences_collection(self):
-        return self._collection("sentences")
+    def _sweep_segment_folders(self) -> None:
+        """Remove the vector folders of dropped collections, which embedded Chroma leaves on
+        disk: without this every edit of the corpus would leave a copy of the index behind.
+        A folder is named by its segment's id; those still listed in Chroma's own database
+        are kept. Any surprise in that layout leaves everything as it is."""
+        import sqlite3
+
+        store = self.data_dir / "chroma"
+        try:
+            with sqlite3.connect(f"file:{store / 'chroma.sqlite3'}?mode=ro", uri=True) as db:
+                live = {row[0] for row in db.execute("SELECT id FROM segments")}
+        except sqlite3.Error:
+            return
+        if not live:
+            return
+        shape = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+        for folder in store.iterdir():
+            if folder.is_dir() and shape.fullmatch(folder.name) and folder.name not in live:
+                shutil.rmtree(folder, ignore_errors=True)
 
     @contextmanager
     def _lock(self) -> Iterator[None]:
-        # Two `helper index` runs at once would each add and delete ids; one waits for the other.
+        # Two `helper index` runs at once would each write a generation; one waits for the other.
         self.data_dir.mkdir(parents=True, exist_ok=True)
         with open(self.data_dir / "index.lock", "w") as fh:
             fcntl.flock(fh, fcntl.LOCK_EX)
@@ -239,31 +298,22 @@ class Index:
         text = json.dumps(manifest, ensure_ascii=False)
         if self.settings.chroma_host:
             # One record, replaced in one call; the embedding is a placeholder Chroma requires.
+            # The small generation record beside it is what running processes poll.
             self._manifest_collection.upsert(
-                ids=[MANIFEST_ID], embeddings=[[0.0]], documents=[text]
+                ids=[MANIFEST_ID, GENERATION_ID],
+                embeddings=[[0.0], [0.0]],
+                documents=[text, manifest["generation"]],
             )
             return
         # Written to a temporary file and renamed, so a crash never leaves half a manifest.
-        tmp = self.manifest_path.with_suffix(".tmp")
+        tmp = self.manifest_path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(text, encoding="utf-8")
         os.replace(tmp, self.manifest_path)
 
     def _delete_manifest(self) -> None:
         if self.settings.chroma_host:
-            self._manifest_collection.delete(ids=[MANIFEST_ID])
+            self._manifest_collection.delete(ids=[MANIFEST_ID, GENERATION_ID])
         self.manifest_path.unlink(missing_ok=True)
-
-    def _reset(self) -> None:
-        """Drop the store and the manifest, so the next build starts fresh."""
-        for grain in ("chunks", "sentences"):
-            try:
-                self.client.delete_collection(f"{self.settings.collection}-{grain}")
-            except Exception:  # noqa: BLE001 - absent collections are what we want
-                pass
-        self.__dict__.pop("chunks_collection", None)
-        self.__dict__.pop("sentences_collection", None)
-        self._delete_manifest()
-        self.__dict__.pop("_loaded", None)
 
     def _reset_local_store(self) -> None:
         # A corrupted embedded store cannot be repaired through its own API: remove its folder,
@@ -272,10 +322,10 @@ class Index:
 
         SharedSystemClient.clear_system_cache()
         self.__dict__.pop("client", None)
-        self.__dict__.pop("chunks_collection", None)
-        self.__dict__.pop("sentences_collection", None)
+        self.__dict__.pop("_manifest_collection", None)
         shutil.rmtree(self.data_dir / "chroma", ignore_errors=True)
         self.manifest_path.unlink(missing_ok=True)
+        self._forget()
 
     # -- building ---------------------------------------------------------
 
@@ -284,67 +334,110 @@ class Index:
         report = IndexReport()
         with self._lock():
             report.rebuilt_because = self._reason_to_rebuild(rebuild)
-            if report.rebuilt_because:
-                try:
-                    self._reset()
-                except Exception:  # noqa: BLE001 - the store itself is unreadable
-                    self._reset_local_store()
+            existing = self._read_manifest() if self.exists() else None
+            current = None if report.rebuilt_because else existing
             docs, errors = load_corpus(Path(self.settings.corpus_dir))
             report.errors = [str(e) for e in errors]
             report.files = len(docs)
             chunks: list[Chunk] = []
             sentences: list[Sentence] = []
-            texts = {}
             for doc in docs:
-                texts[doc.doc] = doc.text
                 for chunk in chunk_document(doc):
                     chunks.append(chunk)
                     sentences.extend(split_sentences(chunk, doc.text))
             report.chunks, report.sentences = len(chunks), len(sentences)
+            manifest = {
+                "version": MANIFEST_VERSION,
+                "embedder": self.embedder.name,
+                "chunker": CHUNKER_VERSION,
+                "corpus_dir": str(self.settings.corpus_dir),
+                "docs": {d.doc: {"title": d.title, "sha256": d.sha256} for d in docs},
+                "chunks": [asdict(c) for c in chunks],
+                "sentences": [asdict(s) for s in sentences],
+            }
+            if current and all(current.get(k) == manifest[k] for k in manifest):
+                return report  # nothing changed: the generation in service stays
             try:
-                self._sync_all(report, chunks, sentences, progress)
+                generation = self._write_generation(report, current, chunks, sentences, progress)
+            except IndexUnavailable:
+                raise
             except Exception as exc:  # noqa: BLE001 - a damaged embedded store: start it afresh
                 if self.settings.chroma_host:
                     raise IndexUnavailable(f"Could not write to the Chroma server: {exc}") from exc
                 report.rebuilt_because = f"the vector store was damaged ({type(exc).__name__})"
                 self._reset_local_store()
-                self._sync_all(report, chunks, sentences, progress)
-            self._write_manifest(
-                {
-                    "version": MANIFEST_VERSION,
-                    "embedder": self.embedder.name,
-                    "chunker": CHUNKER_VERSION,
-                    "corpus_dir": str(self.settings.corpus_dir),
-                    "docs": {d.doc: {"title": d.title, "sha256": d.sha256} for d in docs},
-                    "chunks": [asdict(c) for c in chunks],
-                    "sentences": [asdict(s) for s in sentences],
-                }
-            )
-            self.__dict__.pop("_loaded", None)
+                current = None
+                generation = self._write_generation(report, None, chunks, sentences, progress)
+            self._write_manifest({**manifest, "generation": generation})
+            # The generation before stays for calls still reading it; older ones go.
+            previous = (existing or {}).get("generation")
+            self._drop_generations({generation, previous} - {None})
         return report
 
-    def _sync_all(
+    def _write_generation(
         self,
         report: IndexReport,
+        current: dict | None,
         chunks: list[Chunk],
         sentences: list[Sentence],
         progress: Progress | None,
-    ) -> None:
-        report.deleted_chunks, report.embedded_chunks = self._sync(
-            self.chunks_collection,
-            [(c.id, embed_text(c.section, c.text), c.text, c.metadata()) for c in chunks],
-            "chunks",
-            progress,
-        )
-        report.deleted_sentences, report.embedded_sentences = self._sync(
-            self.sentences_collection,
-            [
+    ) -> str:
+        """A new, complete, counted pair of collections; returns its generation."""
+        generation = secrets.token_hex(4)
+        old = current.get("generation") if current else None
+        items = {
+            "chunks": [(c.id, embed_text(c.section, c.text), c.text, c.metadata()) for c in chunks],
+            "sentences": [
                 (s.id, sentence_context(sentences, i), s.text, {**_meta(s), "chunk": s.chunk})
                 for i, s in enumerate(sentences)
             ],
-            "sentences",
-            progress,
-        )
+        }
+        before = {
+            "chunks": {c["id"] for c in (current or {}).get("chunks", [])},
+            "sentences": {s["id"] for s in (current or {}).get("sentences", [])},
+        }
+        for grain, rows in items.items():
+            target = self._collection(generation, grain, create=True)
+            source = self._collection(old, grain) if old else None
+            embedded = self._fill(target, source, rows, grain, progress)
+            if target.count() != len(rows):
+                raise RuntimeError(
+                    f"the new {grain} collection holds {target.count()} of {len(rows)}"
+                )
+            wanted = {row[0] for row in rows}
+            if grain == "chunks":
+                report.embedded_chunks = embedded
+                report.deleted_chunks = len(before[grain] - wanted)
+            else:
+                report.embedded_sentences = embedded
+                report.deleted_sentences = len(before[grain] - wanted)
+        return generation
+
+    def _fill(self, target, source, rows, label: str, progress: Progress | None) -> int:
+        """Add `rows` to `target`, copying the vectors `source` already holds; returns how
+        many had to be embedded."""
+        vectors: dict[str, list[float]] = {}
+        if source is not None:
+            ids = [row[0] for row in rows]
+            for i in range(0, len(ids), 256):
+                got = source.get(ids=ids[i : i + 256], include=["embeddings"])
+                vectors.update(zip(got["ids"], (list(v) for v in got["embeddings"]), strict=True))
+        new = [row for row in rows if row[0] not in vectors]
+        for i in range(0, len(new), EMBED_BATCH):
+            batch = new[i : i + EMBED_BATCH]
+            for row, vector in zip(batch, self.embedder.embed([r[1] for r in batch]), strict=True):
+                vectors[row[0]] = vector.tolist()
+            if progress:
+                progress(f"embedding {label}", min(i + EMBED_BATCH, len(new)), len(new))
+        for i in range(0, len(rows), 256):
+            batch = rows[i : i + 256]
+            target.add(
+                ids=[row[0] for row in batch],
+                embeddings=[vectors[row[0]] for row in batch],
+                documents=[row[2] for row in batch],
+                metadatas=[row[3] for row in batch],
+            )
+        return len(new)
 
     def _reason_to_rebuild(self, asked: bool) -> str:
         if asked:
@@ -359,10 +452,13 @@ class Index:
         if manifest.get("chunker") != CHUNKER_VERSION:
             return "the chunking rules changed"
         try:
-            count = self.chunks_collection.count()
+            counts = {
+                grain: self._collection(manifest["generation"], grain).count()
+                for grain in ("chunks", "sentences")
+            }
         except Exception as exc:  # noqa: BLE001 - any failure here means a damaged store
             return f"the vector store could not be read ({type(exc).__name__})"
-        if count != len(manifest.get("chunks", [])):
+        if counts != {g: len(manifest.get(g, [])) for g in ("chunks", "sentences")}:
             return "the vector store and the manifest disagree (a half-written index)"
         return ""
 
@@ -390,30 +486,42 @@ class Index:
             return True
         return now != built
 
-    def _sync(self, collection, items, label: str, progress: Progress | None) -> tuple[int, int]:
-        existing = set(collection.get(include=[])["ids"])
-        wanted = {item[0] for item in items}
-        stale = sorted(existing - wanted)
-        if stale:
-            collection.delete(ids=stale)
-        new = [item for item in items if item[0] not in existing]
-        for i in range(0, len(new), EMBED_BATCH):
-            batch = new[i : i + EMBED_BATCH]
-            vectors = self.embedder.embed([item[1] for item in batch])
-            collection.add(
-                ids=[item[0] for item in batch],
-                embeddings=vectors.tolist(),
-                documents=[item[2] for item in batch],
-                metadatas=[item[3] for item in batch],
-            )
-            if progress:
-                progress(f"embedding {label}", min(i + EMBED_BATCH, len(new)), len(new))
-        return len(stale), len(new)
+    # -- the generation in service ----------------------------------------
 
-    # -- searching --------------------------------------------------------
+    def _stamp(self) -> object:
+        """What changes when a new manifest is written: cheap enough to ask on every call."""
+        if self.settings.chroma_host:
+            found = self._manifest_collection.get(ids=[GENERATION_ID], include=["documents"])
+            return found["documents"][0] if found["ids"] else None
+        try:
+            st = self.manifest_path.stat()
+        except OSError:
+            return None
+        return (st.st_mtime_ns, st.st_size, st.st_ino)
 
-    @cached_property
-    def _loaded(self) -> dict:
+    def _forget(self) -> None:
+        with self._state_lock:
+            self._state = None
+
+    def _current(self) -> dict:
+        """The loaded generation, moving to a newer one when another process wrote it.
+
+        A call holds on to the state it started with, so its chunk and sentence searches
+        read one generation even while the next is being loaded."""
+        state = self._state
+        now = time.monotonic()
+        if state is not None and self.settings.chroma_host and now - self._checked_at < 1.0:
+            return state
+        stamp = self._stamp()
+        self._checked_at = now
+        if state is not None and state["stamp"] == stamp:
+            return state
+        with self._state_lock:
+            if self._state is None or self._state["stamp"] != stamp:
+                self._state = self._load(stamp)
+            return self._state
+
+    def _load(self, stamp: object) -> dict:
         manifest = self._read_manifest()
         if manifest is None:
             raise IndexUnavailable("The index is missing or unreadable: run `helper index`.")
@@ -427,20 +535,35 @@ class Index:
                 show_progress=False,
             )
         sentences = [Sentence(**s) for s in manifest["sentences"]]  # in reading order
+        generation = manifest["generation"]
+        try:
+            collections = {g: self._collection(generation, g) for g in ("chunks", "sentences")}
+        except Exception as exc:  # noqa: BLE001 - the manifest names collections not there
+            raise IndexUnavailable(
+                "The index is incomplete (its collections are missing): run `helper index`."
+            ) from exc
         return {
-            "chunks": chunks,
+            "stamp": stamp,
+            "generation": generation,
+            **collections,
+            "chunks_list": chunks,
             "by_id": {c.id: c for c in chunks},
             "bm25": bm25,
-            "sentences": {s.id: s for s in sentences},
+            "sentences_by_id": {s.id: s for s in sentences},
             "order": sentences,
             "position": {s.id: i for i, s in enumerate(sentences)},
         }
+
+    @property
+    def generation(self) -> str:
+        return self._current()["generation"]
 
     def ensure(self, progress: Progress | None = None) -> IndexReport | None:
         """Build the index if there is none yet (or it is damaged); otherwise do nothing.
 
         Checked once per process: the check reads the manifest and asks the store for a count,
-        too slow to repeat on every question."""
+        too slow to repeat on every question. Later builds by other processes are picked up
+        by _current()."""
         if self._ready:
             return None
         if self._up_to_date():
@@ -449,7 +572,6 @@ class Index:
         # Another process may be writing the index right now: wait for it, then look again.
         with self._lock():
             if self._up_to_date():
-                self.__dict__.pop("_loaded", None)  # read the manifest it wrote
                 self._ready = True
                 return None
         report = self.build(progress=progress)
@@ -457,42 +579,58 @@ class Index:
         return report
 
     def memo(self, name: str, build: Callable[[Index], object]):
-        """A value derived from the loaded index, worked out once per load: a rebuild,
-        which loads afresh, drops it with the rest."""
-        loaded = self._loaded
-        if name not in loaded:
-            loaded[name] = build(self)
-        return loaded[name]
+        """A value derived from the loaded generation, worked out once per generation."""
+        state = self._current()
+        if name not in state:
+            state[name] = build(self)
+        return state[name]
+
+    # -- searching --------------------------------------------------------
 
     @property
     def chunks(self) -> list[Chunk]:
-        return self._loaded["chunks"]
+        return self._current()["chunks_list"]
 
     @property
     def all_sentences(self) -> list[Sentence]:
-        return self._loaded["order"]
+        return self._current()["order"]
 
     def sentences_after(self, sentence: Sentence, n: int) -> list[Sentence]:
         """The next `n` sentences of the same file, in reading order."""
-        i = self._loaded["position"][sentence.id]
-        return [s for s in self._loaded["order"][i + 1 : i + 1 + n] if s.doc == sentence.doc]
+        state = self._current()
+        i = state["position"].get(sentence.id)
+        if i is None:  # a sentence of the generation before
+            return []
+        return [s for s in state["order"][i + 1 : i + 1 + n] if s.doc == sentence.doc]
+
+    def _query(self, grain: str, state: dict, **kwargs) -> tuple[dict, dict]:
+        """A query of the state's collection; if the store moved on under it (the collection
+        was dropped), once more against the generation in service now."""
+        try:
+            return state[grain].query(**kwargs), state
+        except Exception:  # noqa: BLE001 - chromadb's NotFoundError and internal errors
+            self._forget()
+            fresh = self._current()
+            if fresh is state:
+                raise
+            return fresh[grain].query(**kwargs), fresh
 
     def retrieve(self, query: str, k: int = 6, pool: int = 20) -> Retrieval:
-        loaded = self._loaded
-        chunks: list[Chunk] = loaded["chunks"]
+        state = self._current()
         vector = self.embedder.embed([query])[0]
-        if not chunks:
-            return Retrieval(query, vector, [], {}, {})
-        n = min(pool, len(chunks))
-        hits = self.chunks_collection.query(
-            query_embeddings=[vector.tolist()], n_results=n, include=["distances"]
+        if not state["chunks_list"]:
+            return Retrieval(query, vector, [], {}, {}, state)
+        n = min(pool, len(state["chunks_list"]))
+        hits, state = self._query(
+            "chunks", state, query_embeddings=[vector.tolist()], n_results=n, include=["distances"]
         )
-        dense_ids = [i for i in hits["ids"][0] if i in loaded["by_id"]]
+        chunks: list[Chunk] = state["chunks_list"]
+        dense_ids = [i for i in hits["ids"][0] if i in state["by_id"]]
         similarity = {
             i: 1.0 - float(d) for i, d in zip(hits["ids"][0], hits["distances"][0], strict=True)
         }
         tokens = search_terms(query)
-        scores = loaded["bm25"].get_scores(tokens) if tokens else np.zeros(len(chunks))
+        scores = state["bm25"].get_scores(tokens) if tokens else np.zeros(len(chunks))
         order = np.argsort(-scores)[:n]
         lexical = {chunks[i].id: float(scores[i]) for i in order if scores[i] > 0}
         fused: dict[str, float] = {}
@@ -501,8 +639,8 @@ class Index:
         for rank, cid in enumerate(lexical):
             fused[cid] = fused.get(cid, 0.0) + 1.0 / (RRF_K + rank + 1)
         best = sorted(fused, key=lambda cid: -fused[cid])[:k]
-        passages = [_passage(loaded["by_id"][cid], fused[cid]) for cid in best]
-        return Retrieval(query, vector, passages, similarity, lexical)
+        passages = [_passage(state["by_id"][cid], fused[cid]) for cid in best]
+        return Retrieval(query, vector, passages, similarity, lexical, state)
 
     def search(self, query: str, k: int = 6) -> list[Passage]:
         return self.retrieve(query, k).passages
@@ -510,16 +648,20 @@ class Index:
     def sentences(
         self, retrieval: Retrieval, n: int = 30, chunk_ids: list[str] | None = None
     ) -> list[tuple[Sentence, float]]:
-        """The sentences nearest the query (within `chunk_ids` if given), with their cosine."""
+        """The sentences nearest the query (within `chunk_ids` if given), with their cosine,
+        from the same generation as the retrieval."""
         if chunk_ids is not None and not chunk_ids:
             return []
-        hits = self.sentences_collection.query(
+        state = retrieval.state if retrieval.state is not None else self._current()
+        hits, state = self._query(
+            "sentences",
+            state,
             query_embeddings=[retrieval.vector.tolist()],
             n_results=n,
             where={"chunk": {"$in": list(chunk_ids)}} if chunk_ids else None,
             include=["distances"],
         )
-        known = self._loaded["sentences"]
+        known = state["sentences_by_id"]
         return [
             (known[i], 1.0 - float(d))
             for i, d in zip(hits["ids"][0], hits["distances"][0], strict=True)
