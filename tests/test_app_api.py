@@ -10,6 +10,7 @@ import sys
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -281,3 +282,24 @@ def test_odd_input_gets_a_result_or_a_clear_error(client, endpoint, case):
     assert case != "200-kb"
     assert result[echoed] == value  # what the person typed comes back untouched
     assert result["engine"] == "offline"
+
+
+def test_failed_logins_are_limited_per_client_and_the_heartbeat_needs_a_login(tmp_path):
+    def post_login(url: str, password: str) -> int:
+        data = urllib.parse.urlencode({"username": "ann", "password": password}).encode()
+        try:
+            with urllib.request.urlopen(url + "login", data=data, timeout=10) as reply:
+                return reply.status
+        except urllib.error.HTTPError as refused:
+            return refused.code
+
+    with running_app(tmp_path, HELPER_AUTH="ann:correct horse") as served:
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(served.url + "gradio_api/heartbeat/abc123", timeout=10)
+        assert refused.value.code == 401
+        codes = [post_login(served.url, f"guess {i}") for i in range(8)]
+        # Five wrong guesses are answered; after them this address is refused outright,
+        # the right password included, until the window has passed.
+        assert codes[:5] == [400] * 5
+        assert codes[5:] == [429] * 3
+        assert post_login(served.url, "correct horse") == 429

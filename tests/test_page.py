@@ -567,3 +567,19 @@ def test_two_hundred_wrong_passwords_take_no_more_than_the_free_attempts():
     results = [check("ann", f"guess {i}") for i in range(200)]
     assert not any(results)
     assert len(check._failures["ann"]) == 5  # the rest were refused without being compared
+
+
+def test_the_per_client_failure_limit_lifts_after_its_window():
+    from helper.web.guard import FailureLimit
+
+    now = [0.0]
+    limit = FailureLimit(free=2, window=60.0, clock=lambda: now[0])
+    limit.failed("10.0.0.1")
+    assert not limit.blocked("10.0.0.1")
+    limit.failed("10.0.0.1")
+    assert limit.blocked("10.0.0.1") and not limit.blocked("10.0.0.2")
+    now[0] = 61.0
+    assert not limit.blocked("10.0.0.1")
+    limit.failed("10.0.0.1")
+    limit.succeeded("10.0.0.1")
+    assert not limit.blocked("10.0.0.1")

@@ -391,8 +391,8 @@ class ThrottledLogin:
 
     After `free` failures within `window` seconds every further attempt (right or wrong)
     is refused until the window has passed; a success clears that name's count. Gradio
-    hands the check only the name and password, not the client's address, so the limits are
-    per name and overall rather than per client.
+    hands the check only the name and password, not the client's address: the limit per
+    client is helper/web/guard.py's, in front of the app.
     """
 
     def __init__(
@@ -736,6 +736,10 @@ def warm_up() -> None:
 
 
 def launch(host: str | None = None, port: int | None = None, **kw):
+    from starlette.middleware import Middleware
+
+    from helper.web.guard import LoginGuard
+
     """Serve the page on HELPER_HOST:HELPER_PORT (127.0.0.1:7860), after warming the engine.
 
     Raises ConfigError before binding when the address is not loopback and HELPER_AUTH is
@@ -760,6 +764,8 @@ def launch(host: str | None = None, port: int | None = None, **kw):
         "enable_monitoring": False,
         "run_history": False,  # it would keep every draft in the browser's storage
         "footer_links": ["api"],
+        # Per-client login limits and a login for the heartbeat stream (helper/web/guard.py).
+        "app_kwargs": {"middleware": [Middleware(LoginGuard)]},
         "theme": THEME,
         "css": CSS,
     }
