@@ -460,6 +460,26 @@ def timeline(calls: list[Call], elapsed: float) -> list[int]:
     return counts
 
 
+def uptime_drift(calls: list[Call], elapsed: float, window: float = 60.0) -> dict | None:
+    """Throughput per `window` seconds, and how far the later windows fall below the first:
+    a page that slows with uptime shows it here (the soak: --seconds 1800)."""
+    n = int(elapsed // window)
+    if n < 3:
+        return None
+    counts = [0] * n
+    for c in calls:
+        if not c.error and c.end < n * window:
+            counts[int(c.end // window)] += 1
+    rates = [round(k / window, 2) for k in counts]
+    first = rates[0] or 1e-9
+    return {
+        "window_s": window,
+        "calls_per_s": rates,
+        "last_vs_first": round(rates[-1] / first, 3),
+        "lowest_vs_first": round(min(rates) / first, 3),
+    }
+
+
 def longest_gap(calls: list[Call], start: float, end: float) -> float:
     """The longest time in [start, end] in which no call completed: how long the page stalled."""
     ends = [start, *sorted(c.end for c in calls if start <= c.end <= end and not c.error), end]
@@ -482,6 +502,7 @@ def summarize(load: Load, seconds_wanted: float) -> dict:
         # Calls completed in each second of the run: a stall shows as a run of zeros.
         "completed_per_second": timeline(calls, load.elapsed),
         "longest_gap_s": longest_gap(calls, 0.0, load.elapsed),
+        "uptime": uptime_drift(calls, load.elapsed),
     }
     ix = load.indexing
     if ix is not None:
@@ -552,6 +573,13 @@ def print_figures(f: dict) -> None:
             f"p95 {d['p95_ms']:>8.1f} ms  max {d['max_ms']:>8.1f} ms"
         )
 
+    drift = f.get("uptime")
+    if drift:
+        print(
+            f"  uptime: calls/s per {drift['window_s']:.0f} s {drift['calls_per_s']}; last "
+            f"window {drift['last_vs_first']:.1%} of the first, "
+            f"lowest {drift['lowest_vs_first']:.1%}"
+        )
     cpu = f.get("cpu_s") or {}
     if cpu.get("page") is not None:
         print(
