@@ -53,6 +53,8 @@ class RewriteResult:
     engine: str = "offline"
     note: str = ""
     guide: Guide | None = None
+    # The guidance the rewrite applied (one verbatim, checked citation), when there is one.
+    advice: list[Citation] = field(default_factory=list)
 
     def to_dict(self) -> dict:
         return asdict(self)

@@ -120,6 +120,9 @@ class FakeOffline:
     def retrieve(self, query: str, k: int = 6) -> list[Passage]:
         return PASSAGES[:k]
 
+    def advice_passages(self, findings) -> list[Passage]:
+        return PASSAGES[:2]
+
     def rewrite(self, text: str, proceed: bool = False) -> RewriteResult:
         if text in self.flagged:
             safety = Safety(flagged=True, category="violence", message="Please reach out.")

@@ -292,6 +292,7 @@ def test_result_serializes_to_the_json_contract():
         "engine",
         "note",
         "guide",
+        "advice",
     }
     assert set(data["findings"][0]) == {"kind", "text", "start", "end", "why"}
     assert set(data["alternatives"][0]) == {"style", "text"}

@@ -236,6 +236,11 @@ class Guide(Strict):
     requests: list[str]
 
 
+class Advice(Strict):
+    default: str
+    kinds: dict[str, str]
+
+
 class SupportWeights(Strict):
     cosine: float
     coverage: float
@@ -252,6 +257,7 @@ class SupportRules(Strict):
 
 
 SCHEMAS: dict[str, type[Strict]] = {
+    "advice.yaml": Advice,
     "guide.yaml": Guide,
     "behaviors.yaml": Behaviors,
     "insults.yaml": Insults,

@@ -129,6 +129,12 @@ class RewriteReply(BaseModel):
         description="True when the draft already reads kindly and needs no change; then "
         "rewrite, gentle and brief may repeat it.",
     )
+    advice_source: int = Field(
+        default=0, description="The number of the passage whose advice the rewrite applied."
+    )
+    advice_quote: str = Field(
+        default="", description="Five or more words copied exactly from that passage."
+    )
 
 
 class CitedSentence(BaseModel):
@@ -544,7 +550,14 @@ class LLMEngine:
             return offline
         # Every other draft goes to the model, kind-looking ones too: the offline analysis
         # misses much sarcasm and passive aggression, and must not decide what the model sees.
-        messages = render_prompt("rewrite", {"draft": _fence(text, "draft")})
+        passages = self.offline.advice_passages(offline.findings)
+        messages = render_prompt(
+            "rewrite",
+            {
+                "draft": _fence(text, "draft"),
+                "passages": _number_passages(passages) or "(none)",
+            },
+        )
         ours = "offline rewrite" if offline.changed else "offline result"
         try:
             reply = self._call(RewriteReply, messages)
@@ -565,6 +578,7 @@ class LLMEngine:
         if problem:
             return _fallback(offline, f"{problem}, so this is the {ours}.")
         note = f"Rewritten by the model ({self.model_name}); it passed the same checks."
+        advice = _advice_citation(reply, passages) or offline.advice
         explanation = _clean(reply.explanation)
         if not shown_problem(explanation, "explanation", sources=text):
             note = f"{note} {explanation}"  # left out, not fatal, when it fails a check
@@ -580,6 +594,7 @@ class LLMEngine:
             safety=offline.safety,
             engine=self.name,
             note=note,
+            advice=advice,
         )
 
     @staticmethod
@@ -754,6 +769,18 @@ def _check_opener(
     if citation is None:
         return None, problem
     return Opener(text=text, citations=[citation]), ""
+
+
+def _advice_citation(reply: RewriteReply, passages: list[Passage]) -> list[Citation]:
+    """The advice the model says it applied, when its quote is verbatim in that passage;
+    otherwise [] and the offline engine's citation of the same search stands."""
+    passage = _passage(passages, reply.advice_source)
+    if passage is None or not reply.advice_quote.strip():
+        return []
+    citation, _ = _check_quote(1, passage, reply.advice_source, reply.advice_quote)
+    if citation is None or len(citation.quote.split()) < 5:
+        return []
+    return [citation]
 
 
 def _openers_problem(written: int, kept: int, reasons: list[str]) -> str:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 
+from helper.errors import IndexUnavailable
+from helper.offline.advice import advice_citation, advice_passages
 from helper.offline.answering import answer_offline
 from helper.offline.opening import openers_offline
 from helper.offline.rewriting import rewrite_offline
-from helper.results import AskResult, OpenersResult, Passage, RewriteResult
+from helper.results import AskResult, Citation, OpenersResult, Passage, RewriteResult
 from helper.retrieval.index import Index
 
 log = logging.getLogger(__name__)
@@ -31,7 +33,29 @@ class OfflineEngine:
         return self.index.search(query, k)
 
     def rewrite(self, text: str, proceed: bool = False) -> RewriteResult:
-        return rewrite_offline(text, proceed=proceed)
+        result = rewrite_offline(text, proceed=proceed)
+        if result.changed or result.guide is not None:
+            result.advice = self.advice(result.findings)
+        return result
+
+    def advice(self, findings) -> list[Citation]:
+        """The guidance a rewrite applies, cited; none before the guidance is indexed (a
+        rewrite never waits for the index to be built)."""
+        if not self.index.exists():
+            return []
+        try:
+            citation = advice_citation(self.index, findings)
+        except IndexUnavailable:
+            return []
+        return [citation] if citation else []
+
+    def advice_passages(self, findings) -> list[Passage]:
+        if not self.index.exists():
+            return []
+        try:
+            return advice_passages(self.index, findings)
+        except IndexUnavailable:
+            return []
 
     def ask(self, question: str) -> AskResult:
         self.index.ensure()

@@ -312,6 +312,15 @@ def citation_html(citation: Citation, *, numbered: bool = True) -> str:
     )
 
 
+def advice_html(advice: Sequence[Citation]) -> str:
+    """The guidance the rewrite applied, quoted."""
+    if not advice:
+        return ""
+    return "<h3>The advice this follows</h3>" + "".join(
+        citation_html(c, numbered=False) for c in advice
+    )
+
+
 def citations_html(citations: Sequence[Citation]) -> str:
     if not citations:
         return ""
@@ -533,7 +542,7 @@ def rewrite_view(draft: str, proceed: bool = False) -> list:
         gr.update(
             value=highlight_spans(result.input, result.findings), visible=bool(result.findings)
         ),
-        findings_html(result.findings),
+        findings_html(result.findings) + advice_html(result.advice),
         engine_line(result.engine, note),
         *slots,
         gr.update(visible=can_continue),
