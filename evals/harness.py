@@ -843,6 +843,15 @@ def main(
     )
     parser.add_argument("--json", action="store_true", help="print the JSON report")
     parser.add_argument("--list", action="store_true", help="list the suites and exit")
+    parser.add_argument(
+        "--judge",
+        action="store_true",
+        help="also have the configured chat model rate both engines' rewrites blind "
+        "(sendable 1-5, grammatical, faithful, blame-free)",
+    )
+    parser.add_argument(
+        "--judge-limit", type=int, default=30, help="held-out drafts the judge reads (30)"
+    )
     args = parser.parse_args(argv)
 
     config = load_suites(evals_dir)
@@ -863,11 +872,22 @@ def main(
         )
         return 2
     try:
+        judge_engines = _judge_engines() if args.judge else None
         results = run(args.suites or None, engine, evals_dir=evals_dir, root=root)
     except ConfigError as exc:  # e.g. HELPER_ENGINE=llm with no model configured
         print(f"helper eval: {exc}", file=sys.stderr)
         return 2
     json_path, md_path, report = write_reports(results, args.out)
+    if judge_engines is not None:
+        from helper.evals.judge import format_judge, heldout_drafts, judge
+
+        engines, judge_engine = judge_engines
+        figures = judge(engines, judge_engine, heldout_drafts(args.judge_limit))
+        report["judge"] = {"model": judge_engine.model_name, "engines": figures}
+        json_path.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n", "utf-8")
+        table = format_judge(figures)
+        with md_path.open("a", encoding="utf-8") as fh:
+            fh.write(f"\n## Blind judge ({judge_engine.model_name})\n\n{table}\n")
     if args.json:
         print(json.dumps(report, indent=2, ensure_ascii=False))
     else:
@@ -875,7 +895,29 @@ def main(
         print(f"\nreports: {json_path}, {md_path}")
         if report["failed"]:
             print("failed: " + ", ".join(report["failed"]))
+        if "judge" in report:
+            print(f"\nblind judge ({report['judge']['model']}):\n{table}")
     return 0 if report["passed"] else 1
+
+
+def _judge_engines():
+    """Both engines, and the configured model as judge; ConfigError without a model."""
+    from helper.config import settings
+    from helper.llm import LLMEngine, call_deadline, make_chat_model
+    from helper.offline import OfflineEngine
+    from helper.retrieval.index import Index
+
+    config = settings()
+    if not config.llm_configured:
+        raise ConfigError(
+            "--judge needs a chat model to read as the judge: set OPENAI_BASE_URL (a local "
+            "server such as Ollama or llama.cpp) or OPENAI_API_KEY, and HELPER_CHAT_MODEL."
+        )
+    offline = OfflineEngine(Index(config))
+    model = make_chat_model(config)
+    llm = LLMEngine(offline, model, deadline=call_deadline(config))
+    judge_engine = LLMEngine(offline, model, deadline=call_deadline(config))
+    return {"offline": offline, "llm": llm}, judge_engine
 
 
 if __name__ == "__main__":

@@ -144,3 +144,22 @@ def test_a_chroma_server_that_is_down_is_named_not_a_traceback(tmp_path):
     )
     assert r.returncode == 2 and b"Traceback" not in r.stderr
     assert b"Chroma server" in r.stderr and b"CHROMA_HOST" in r.stderr
+
+
+def test_eval_judge_without_a_model_says_what_to_set(tmp_path):
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    env = {k: v for k, v in os.environ.items() if not k.startswith("OPENAI_")}
+    env["HELPER_DATA_DIR"] = str(tmp_path)
+    helper_cli = Path(sys.executable).parent / "helper"
+    done = subprocess.run(
+        [str(helper_cli), "eval", "--judge", "kind"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 2
+    assert "--judge needs a chat model" in done.stderr and "Traceback" not in done.stderr

@@ -731,3 +731,52 @@ def test_an_opener_failing_a_hard_check_is_left_out(bad):
     )
     result = engine.openers("the dishes")
     assert text not in [o.text for o in result.openers]
+
+
+# --- the blind judge of `helper eval --judge` -------------------------------------------
+
+
+def test_the_judge_rates_both_engines_blind_and_reports_the_rubric():
+    from helper.evals.judge import format_judge, judge
+
+    class Rewriter:
+        def __init__(self, text):
+            self.text = text
+
+        def rewrite(self, draft):
+            from helper.results import RewriteResult
+
+            return RewriteResult(draft, self.text, True)
+
+    engines = {
+        "offline": Rewriter("I feel worn out by the dishes. Could we take turns?"),
+        "llm": Rewriter("I've been doing the dishes alone and I'm tired. Would you help tonight?"),
+    }
+    drafts = ["You never help with the dishes.", "You're so lazy about the dishes."]
+    ratings = [
+        {"sendable": 5, "grammatical": True, "faithful": True, "blame_free": True, "why": "ok"},
+        {"sendable": 3, "grammatical": True, "faithful": False, "blame_free": True, "why": "x"},
+    ] * 2
+    judge_engine, model = engine_with(*ratings)
+    figures = judge(engines, judge_engine, drafts)
+    assert figures["offline"]["rated"] + figures["llm"]["rated"] == 4
+    for f in figures.values():
+        assert 1 <= f["sendable_mean"] <= 5 and f["judge_failed"] == 0
+    seen = [m[1].content for m in model.received]
+    assert not any("offline" in text or "llm" in text for text in seen)  # blind
+    assert all("<draft>" in text and "<message>" in text for text in seen)
+    assert "| offline |" in format_judge(figures)
+
+
+def test_a_judge_reply_off_the_scale_counts_as_a_failed_rating():
+    from helper.evals.judge import judge
+    from helper.results import RewriteResult
+
+    class Same:
+        def rewrite(self, draft):
+            return RewriteResult(draft, draft, False)
+
+    bad = {"sendable": 9, "grammatical": True, "faithful": True, "blame_free": True}
+    judge_engine, _ = engine_with(bad)
+    figures = judge({"offline": Same()}, judge_engine, ["You never listen."])
+    assert figures["offline"] == {**figures["offline"], "rated": 0, "judge_failed": 1}

@@ -583,3 +583,50 @@ def test_the_per_client_failure_limit_lifts_after_its_window():
     limit.failed("10.0.0.1")
     limit.succeeded("10.0.0.1")
     assert not limit.blocked("10.0.0.1")
+
+
+class _ModelEngine(FunctionsEngine):
+    """The model engine's shape: an `offline` engine inside, and a rewrite of its own."""
+
+    def __init__(self, offline, rewrite):
+        super().__init__(rewrite=rewrite)
+        self.offline = offline
+
+
+def _offline_rewrite(text, proceed=False):
+    return RewriteResult(text, "I feel worn out. Could we share the dishes?", True, note="Ours.")
+
+
+@pytest.mark.parametrize("outcome", ["model", "falls-back", "fails"])
+def test_soften_shows_the_offline_rewrite_first_then_the_models_in_its_place(monkeypatch, outcome):
+    def model_rewrite(text, proceed=False):
+        if outcome == "fails":
+            raise RuntimeError("a bug of ours")
+        if outcome == "falls-back":
+            return RewriteResult(
+                text, "I feel worn out. Could we share the dishes?", True, note="Timed out."
+            )
+        return RewriteResult(
+            text, "I've been tired of the dishes. Would you take turns?", True, engine="llm"
+        )
+
+    engine = _ModelEngine(FunctionsEngine(rewrite=_offline_rewrite), model_rewrite)
+    monkeypatch.setattr(ui, "get_engine", lambda: engine)
+    steps = list(ui.rewrite_steps("You never help with the dishes."))
+    assert len(steps) == 2
+    first, last = steps
+    assert first[3]["value"] == "I feel worn out. Could we share the dishes?"
+    assert "chat model is writing its own" in first[6]
+    shown = last[3]["value"]
+    assert shown  # never blanked
+    if outcome == "model":
+        assert shown.startswith("I've been tired") and "the chat model" in last[6]
+    else:
+        assert shown == "I feel worn out. Could we share the dishes?"
+        assert ("failed" if outcome == "fails" else "Timed out.") in last[6]
+
+
+def test_soften_without_a_model_is_one_step(monkeypatch):
+    monkeypatch.setattr(ui, "get_engine", lambda: FunctionsEngine(rewrite=_offline_rewrite))
+    steps = list(ui.rewrite_steps("You never help with the dishes."))
+    assert len(steps) == 1 and steps[0][3]["value"].startswith("I feel worn out")

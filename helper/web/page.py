@@ -495,11 +495,13 @@ def api_ask(question: str) -> dict:
 # -- page handlers: never return a value for the input boxes -----------------------------
 
 
-def _attempt(kind: str, value: object, proceed: bool = False):
+def _attempt(kind: str, value: object, proceed: bool = False, engine=None):
     """(result, None) or (None, error html)."""
     try:
         if proceed:
-            return get_engine().rewrite(value, proceed=True), None
+            return (engine or get_engine()).rewrite(value, proceed=True), None
+        if engine is not None:
+            return FUNCTIONS[kind](engine, value), None
         return run(kind, value), None
     except Exception as exc:
         if not isinstance(exc, InputError | ConfigError):
@@ -507,10 +509,48 @@ def _attempt(kind: str, value: object, proceed: bool = False):
         return None, notice_html(friendly_error(kind, exc))
 
 
-def rewrite_view(draft: str, proceed: bool = False) -> list:
+PENDING_NOTE = (
+    "This is the offline rewrite; the chat model is writing its own, which replaces this "
+    "one if it passes the same checks."
+)
+
+
+def rewrite_steps(draft: str, proceed: bool = False):
+    """The page's Soften: with a chat model configured, the offline result at once, then the
+    model's in its place (or the offline one again, with the note saying why). A model that
+    is slow or fails never blanks what is shown."""
+    engine = get_engine()
+    offline = getattr(engine, "offline", None)
+    if offline is None:
+        yield rewrite_view(draft, proceed)
+        return
+    result, error = _attempt("rewrite", draft, proceed, engine=offline)
+    if result is None or result.safety.flagged and not result.rewrite.strip():
+        yield rewrite_values(result, error)  # nothing for the model to improve on
+        return
+    yield rewrite_values(result, None, pending=True)
+    final, problem = _attempt("rewrite", draft, proceed, engine=engine)
+    if final is None:  # a fault of ours, not the model's (those fall back inside the engine)
+        result.note = f"The chat model's rewrite failed, so this is the offline one. {result.note}"
+        yield rewrite_values(result, None)
+        return
+    yield rewrite_values(final, None)
+
+
+def rewrite_anyway_steps(draft: str):
+    """Soften after the person chose to continue past a safety response."""
+    yield from rewrite_steps(draft, proceed=True)
+
+
+def rewrite_view(draft: str, proceed: bool = False, engine=None) -> list:
     """Values for: status, results, safety, rewrite, highlights, findings, engine,
     alternatives, and the button that continues past a safety response."""
-    result, error = _attempt("rewrite", draft, proceed)
+    result, error = _attempt("rewrite", draft, proceed, engine=engine)
+    return rewrite_values(result, error)
+
+
+def rewrite_values(result: RewriteResult | None, error: str | None, pending: bool = False):
+    """The values of rewrite_view for a result (or the error shown instead of one)."""
     if result is None:
         hidden = [gr.update(value="", visible=False) for _ in range(ALTERNATIVE_SLOTS)]
         return [
@@ -530,6 +570,8 @@ def rewrite_view(draft: str, proceed: bool = False) -> list:
     )
     # The safety panel already says what the note would repeat.
     note = "" if safety and result.safety.message in result.note else result.note
+    if pending:
+        note = PENDING_NOTE
     slots = [
         gr.update(value=s["text"], label=s["label"], visible=s["visible"])
         for s in alternative_slots(result.alternatives)
@@ -718,8 +760,8 @@ def build_page() -> gr.Blocks:
             *alternatives,
             continue_button,
         ]
-        soften.click(rewrite_view, inputs=draft, outputs=soften_outputs, **private)
-        continue_button.click(rewrite_anyway_view, inputs=draft, outputs=soften_outputs, **private)
+        soften.click(rewrite_steps, inputs=draft, outputs=soften_outputs, **private)
+        continue_button.click(rewrite_anyway_steps, inputs=draft, outputs=soften_outputs, **private)
         for trigger in (open_button.click, topic.submit):
             trigger(
                 openers_view,
