@@ -27,7 +27,8 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field, ValidationError
 
 from helper.errors import ConfigError, ModelFault, PromptError
-from helper.offline.findings import analyze
+from helper.offline.detector import lands_badly
+from helper.offline.findings import analyze, insults
 from helper.offline.opening import check_opener, frame, topic_words
 from helper.offline.rewriting import check_rewrite
 from helper.offline.shown import shown_problem
@@ -565,15 +566,30 @@ class LLMEngine:
             return _fallback(offline, f"{_capital(str(fault))}, so this is the {ours}.")
         offline_kind = not offline.changed and offline.guide is None and not offline.findings
         if reply.already_kind:
-            # The disagreement rule (docs/contract.md): unchanged when both read it as kind;
-            # when the offline analysis names a hostile part, the offline result stands.
-            why = (
-                "The model and the offline check both read it as kind."
-                if offline_kind
-                else "The model read it as kind, but the offline check found hostile parts, "
-                f"so this is the {ours}."
+            # The disagreement rule (docs/contract.md): unchanged when both read it as kind,
+            # or when the model and the tone detector do and no insult is aimed at the partner;
+            # otherwise the offline result, which names the hostile part, stands.
+            if offline_kind:
+                return _fallback(offline, "The model and the offline check both read it as kind.")
+            if (
+                offline.findings
+                and not lands_badly(text)
+                and not any(i.framed for i in insults(text))
+            ):
+                unchanged = replace(
+                    offline, rewrite=text, changed=False, alternatives=[], guide=None, advice=[]
+                )
+                return _fallback(
+                    unchanged,
+                    "The model and the tone detector read it as kind, so it is left as it is; "
+                    "the word check noticed a pattern that can land badly "
+                    f'("{offline.findings[0].text}"), which you may want to look at.',
+                )
+            return _fallback(
+                offline,
+                "The model read it as kind, but the offline check found hostile parts, "
+                f"so this is the {ours}.",
             )
-            return _fallback(offline, why)
         problem = self._rewrite_problem(text, reply)
         if problem:
             return _fallback(offline, f"{problem}, so this is the {ours}.")

@@ -1750,11 +1750,27 @@ def _rewrite(text: str, proceed: bool) -> RewriteResult:
         if alt and passes_gate(alt)
     ]
     kinds = sorted({f.kind.replace("_", " ") for f in findings})
-    parts = f"{len(findings)} hostile part{'s' if len(findings) != 1 else ''} ({', '.join(kinds)})"
-    kept = topic_terms(text)
-    kept_text = f", keeping the topic ({', '.join(kept[:3])})" if kept else ""
+    n = len(findings)
+    parts = (
+        f"{'the part' if n == 1 else f'the {n} parts'} that could land badly ({', '.join(kinds)})"
+    )
+    kept = _draft_words(text, topic_terms(text))
+    kept_text = f", and kept what it is about: {', '.join(kept[:3])}" if kept else ""
     note = fill(_data()["compose"]["note"], parts=parts, kept=kept_text)
     return RewriteResult(text, rewrite, True, alternatives, findings, verdict, "offline", note)
+
+
+def _draft_words(text: str, stems: list[str]) -> list[str]:
+    """The draft's own words for its topic stems ("dish" -> "dishes"), for a note the person
+    reads."""
+    found = []
+    low = fold(text)
+    for stem in stems:
+        m = re.search(rf"\b{re.escape(stem)}[a-z']*", low)
+        word = m.group(0) if m else stem
+        if word not in found:
+            found.append(word)
+    return found
 
 
 TONE_WHY = (

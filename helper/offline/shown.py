@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from helper.offline.findings import analyze
+from helper.offline.findings import analyze, insults
 from helper.offline.safety import screen
 from helper.text.normalize import clean
 
@@ -65,13 +65,26 @@ def shown_problem(text: str, kind: str, sources: str = "") -> str:
         return "it gave a link or phone number that the guidance does not contain"
     if screen(text).flagged:
         return "it set off the safety screen"
-    found = analyze(text)
-    if kind == "answer sentence":
-        # Advice about talking states rules ("Always start gently", "never in the heat of
-        # the moment"): an absolute there is not aimed at anyone.
-        found = [f for f in found if f.kind != "absolute"]
+    found = hard_findings(text, kind)
     if found:
-        return (
-            f'it contained hostile wording ("{found[0].text}", {found[0].kind.replace("_", " ")})'
-        )
+        what = found[0].kind.replace("_", " ")
+        return f'it contained hostile wording ("{found[0].text}", {what})'
     return ""
+
+
+def hard_findings(text: str, kind: str) -> list:
+    """The findings no text shown may have: contempt (name-calling, swearing, sarcasm,
+    shouting) and insults. The softer ones (an absolute such as "again" or "every night", a
+    plain "you forgot") are for the main rewrite's own check (check_rewrite): a gentle
+    version may describe what happened, and advice may state a rule ("never in the heat of
+    the moment"). In an answer sentence or an explanation, which talk about people rather
+    than to the partner, an insult word pinned on no one ("it can feel selfish") describes."""
+    spans = {(i.start, i.end): i for i in insults(text)}
+    hard = [f for f in analyze(text) if f.kind == "contempt" or (f.start, f.end) in spans]
+    if kind in ("answer sentence", "explanation"):
+        hard = [f for f in hard if not _unaimed(spans.get((f.start, f.end)))]
+    return hard
+
+
+def _unaimed(insult) -> bool:
+    return insult is not None and not insult.framed

@@ -126,20 +126,21 @@ def esc(text: object) -> str:
 
 
 def highlight_spans(text: str, findings: Sequence[Finding]) -> list[tuple[str, str | None]]:
-    """The draft cut into (piece, kind-or-None) for gr.HighlightedText; overlaps keep the first."""
+    """The draft cut into (piece, kinds-or-None) for gr.HighlightedText. Where findings
+    overlap, the text is cut at every edge and each piece names all the kinds over it, so a
+    short finding inside a long one stays visible."""
+    spans = [(max(0, f.start), min(f.end, len(text)), kind_label(f.kind)) for f in findings]
+    spans = [s for s in spans if s[0] < s[1]]
+    edges = sorted({0, len(text), *(a for a, _, _ in spans), *(b for _, b, _ in spans)})
     pieces: list[tuple[str, str | None]] = []
-    at = 0
-    for f in sorted(findings, key=lambda f: (f.start, -f.end)):
-        start, end = max(f.start, at), min(f.end, len(text))
-        if start >= end:
-            continue
-        if start > at:
-            pieces.append((text[at:start], None))
-        pieces.append((text[start:end], kind_label(f.kind)))
-        at = end
-    if at < len(text) or not pieces:
-        pieces.append((text[at:], None))
-    return pieces
+    for a, b in zip(edges, edges[1:], strict=False):
+        kinds = list(dict.fromkeys(k for s, e, k in spans if s <= a and b <= e))
+        label = " + ".join(kinds) or None
+        if pieces and pieces[-1][1] == label:
+            pieces[-1] = (pieces[-1][0] + text[a:b], label)
+        else:
+            pieces.append((text[a:b], label))
+    return pieces or [(text, None)]
 
 
 def kind_label(kind: str) -> str:
@@ -196,13 +197,7 @@ def notice_html(message: str, kind: str = "error") -> str:
 def rewrite_status(result: RewriteResult) -> str:
     """A line above the results for the cases a bare rewrite would not explain."""
     if result.safety.flagged:
-        if result.rewrite.strip():
-            return ""
-        return notice_html(
-            "This draft was not rewritten: it mentions something that matters more than "
-            "the wording.",
-            "info",
-        )
+        return ""  # the safety panel says it, once, first
     if result.guide is not None:
         return guide_html(result.guide)
     if not result.changed:
@@ -239,7 +234,8 @@ def answer_html(result: AskResult) -> str:
     text = esc(result.answer)
     if result.refused:
         return f'<div class="notice info">{text}</div>'
-    return "<p>" + _MARKER.sub(r'<span class="cite-marker">[\1]</span>', text) + "</p>"
+    link = r'<a class="cite-marker" href="#citation-\1" aria-label="source \1">[\1]</a>'
+    return "<p>" + _MARKER.sub(link, text) + "</p>"
 
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\r?\n|\r\n[ \t]*\r\n")
@@ -295,7 +291,33 @@ def citation_context_html(citation: Citation) -> str:
             f"{esc(citation.doc)}.</p>"
         )
     before, quote, after = passage_around(text, citation.start, citation.end)
-    return f'<div class="passage">{esc(before)}<mark>{esc(quote)}</mark>{esc(after)}</div>'
+    return (
+        f'<div class="passage">{readable(before)}<mark>{esc(quote)}</mark>{readable(after)}</div>'
+    )
+
+
+_HEADING_MARK = re.compile(r"^[ \t]*#{1,6}[ \t]+", re.MULTILINE)
+_LIST_MARK = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+", re.MULTILINE)
+_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
+_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+
+
+def readable(text: str) -> str:
+    """Markdown source as plain text to read, escaped: headings and emphasis without their
+    markers, list items with a bullet, links as their words (never as links)."""
+    text = _MD_LINK.sub(r"\1", text)
+    text = _HEADING_MARK.sub("", text)
+    text = _LIST_MARK.sub("• ", text)
+    text = _EMPHASIS.sub(r"\2", text)
+    return esc(text)
+
+
+def quoted(text: str) -> str:
+    """Text in curly quotation marks, escaped; a quote that ends (or starts) with its own
+    quotation mark is not given a second one beside it."""
+    opening = "" if text[:1] in "“\"‘'" else "“"
+    closing = "" if text[-1:] in "”\"’'" else "”"
+    return f"{opening}{esc(text)}{closing}"
 
 
 def citation_html(citation: Citation, *, numbered: bool = True) -> str:
@@ -305,9 +327,8 @@ def citation_html(citation: Citation, *, numbered: bool = True) -> str:
     return (
         f'<details class="citation" id="citation-{esc(citation.n)}">'
         f'<summary><span class="cite-head">{number}{esc(citation.title)}{section}</span>'
-        f'<span class="quote">“{esc(citation.quote)}”</span></summary>'
-        f'<p class="source-note">In its passage ({esc(citation.doc)}, characters '
-        f"{citation.start}–{citation.end}):</p>"
+        f'<span class="quote">{quoted(citation.quote)}</span></summary>'
+        f'<p class="source-note">Where it stands in the article:</p>'
         f"{citation_context_html(citation)}</details>"
     )
 
@@ -568,8 +589,8 @@ def rewrite_values(result: RewriteResult | None, error: str | None, pending: boo
     can_continue = (
         result.safety.flagged and not result.rewrite and may_continue(result.safety.category)
     )
-    # The safety panel already says what the note would repeat.
-    note = "" if safety and result.safety.message in result.note else result.note
+    # The safety panel says what the note would repeat: why it was not rewritten.
+    note = "" if safety and not result.rewrite.strip() else result.note
     if pending:
         note = PENDING_NOTE
     slots = [
