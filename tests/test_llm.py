@@ -770,6 +770,7 @@ def test_the_judge_rates_both_engines_blind_and_reports_the_rubric():
 
 def test_a_judge_reply_off_the_scale_counts_as_a_failed_rating():
     from helper.evals.judge import judge
+
     from helper.results import RewriteResult
 
     class Same:

@@ -117,6 +117,7 @@ BAD_PART = {
     "openers-00-bad-link_or_phone": "1-800-555-0199",
     "openers-02-bad-link_or_phone": "https://",
     "ask-04-bad-unsupported": "purely a hormone problem",
+    "ask-00-bad-unsupported": "you should stay and work it out",
     "rewrite-00-bad-forged_quote": "Always speak softly and never raise your voice",
 }
 

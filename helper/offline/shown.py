@@ -80,10 +80,26 @@ def hard_findings(text: str, kind: str) -> list:
     the moment"). In an answer sentence or an explanation, which talk about people rather
     than to the partner, an insult word pinned on no one ("it can feel selfish") describes."""
     spans = {(i.start, i.end): i for i in insults(text)}
-    hard = [f for f in analyze(text) if f.kind == "contempt" or (f.start, f.end) in spans]
+    hard = [
+        f
+        for f in analyze(text)
+        if f.kind == "contempt" or (f.start, f.end) in spans or _verdict(f.text)
+    ]
     if kind in ("answer sentence", "explanation"):
         hard = [f for f in hard if not _unaimed(spans.get((f.start, f.end)))]
     return hard
+
+
+# "You always/never ..." is a verdict on who they are in any version of the message; "you
+# forgot" or "again" may describe what happened.
+_VERDICT = re.compile(
+    r"\b(?:you|u)(?:\s*'?\s*re|\s+are)?\s+(?:\w+\s+)?(?:always|never|constantly)\b",
+    re.IGNORECASE,
+)
+
+
+def _verdict(text: str) -> bool:
+    return bool(_VERDICT.search(clean(text).replace("’", "'")))
 
 
 def _unaimed(insult) -> bool:
