@@ -410,3 +410,33 @@ def test_citations_come_from_whatever_guidance_the_index_holds(tmp_path):
         for c in item.citations:
             assert c.doc.endswith("small-guide.md")
             assert_verbatim(c)
+
+
+def test_tips_are_said_in_the_helpers_words_and_cite_the_guidance(index):
+    for topic in ("we keep arguing about money", "feeling distant lately", "the dishes"):
+        result = openers_offline(topic, index)
+        assert result.tips
+        for tip in result.tips:
+            (citation,) = tip.citations
+            assert tip.text != citation.quote and citation.quote not in tip.text
+
+
+def test_different_topics_get_different_tips(index):
+    chosen = {
+        topic: tuple(t.text for t in openers_offline(topic, index).tips)
+        for topic in (
+            "we keep arguing about money",
+            "feeling distant lately",
+            "the dishes",
+            "I want more time together on weekends",
+        )
+    }
+    assert len(set(chosen.values())) >= 3, chosen
+
+
+@pytest.mark.parametrize("topic", ["the weather", "football scores", "the stock market"])
+def test_a_topic_that_is_not_about_the_two_of_them_gets_a_plain_note(index, topic):
+    result = openers_offline(topic, index)
+    assert result.openers == [] and result.tips == []
+    assert "doesn't sound like something between you and your partner" in result.note
+    assert "your side of" not in result.note

@@ -87,6 +87,7 @@ class Technique(Strict):
 
 class Tip(Strict):
     name: str
+    advice: str  # the tip in the helper's own words; the guidance's sentence is its citation
     find: str
     cue: str
     fits: dict[str, Any]
@@ -220,6 +221,7 @@ class Resources(Strict):
 
 class Scope(Strict):
     relationship_words: list[str]
+    shared_life: list[str]
     stopwords: list[str]
 
 

@@ -49,6 +49,8 @@ SENTENCE_POOL = 40
 TOP_PASSAGES = 3
 PASSAGE_BONUS = 0.15
 TIP_MIN_FIT = 0.6
+TIP_TOPIC_WEIGHT = 1.0  # a tip's closeness to the topic counts as much as its fit
+TOPIC_CLEARLY_ABOUT_US = 0.42  # as CLEARLY_IN_SCOPE for questions (answering.py)
 MAX_PHRASE_CHARS = 90
 
 # The safety panel carries the help; the note only says why there are no openers.
@@ -116,6 +118,7 @@ def lexicon() -> dict:
     ]
     data["general"] = {k: data["general"][k] for k in slot_names}
     data["techniques"] = [_technique(t) for t in data["techniques"]]
+    data["tip_advice"] = {t["name"]: t["advice"] for t in data["tips"]}
     data["tips"] = [_technique({**t, "suits": [], "say": {"default": ""}}) for t in data["tips"]]
     data["drop"] = re.compile(data["drop"].strip(), re.IGNORECASE)
     data["partner"] = re.compile(
@@ -609,6 +612,8 @@ def openers_offline(topic: str, index: Index) -> OpenersResult:
             topic=topic, note="The guidance has no passages to build openers from yet."
         )
     retrieval = index.retrieve(framing.query)
+    if not about_us(topic, retrieval):
+        return OpenersResult(topic=topic, note=NOT_ABOUT_US.format(topic=topic.strip()))
     vector = _unit(retrieval.vector)
     stems = topic_words(framing.query)
     numbers = _Numbers()
@@ -649,16 +654,38 @@ def openers_offline(topic: str, index: Index) -> OpenersResult:
 
 
 def _tips(built: Guide, kind: str, vector: np.ndarray, numbers: _Numbers) -> list[Opener]:
-    chosen = sorted(
-        (t for t in built.tips if t[0].fit(kind) >= TIP_MIN_FIT),
-        key=lambda t: -t[0].fit(kind),
-    )
-    tips: list[Opener] = []
-    for _, quotes in chosen[:MAX_TIPS]:
-        quote = _best_quote(quotes, vector)
-        citation = numbers.cite(quote)
-        if citation is None:
+    """Up to MAX_TIPS tips for this topic: those that fit its kind, ranked by that fit and by
+    how close the guidance sentence each cites is to the topic, so that different topics get
+    different tips. A tip is said in the helper's words and cites the sentence it rests on."""
+    advice = lexicon()["tip_advice"]
+    scored = []
+    for technique, quotes in built.tips:
+        fit = technique.fit(kind)
+        if fit < TIP_MIN_FIT:
             continue
-        text = quote.sentence.text.strip()
-        tips.append(Opener(text if text[-1] in '.!?”")' else text + ".", [citation]))
+        quote = _best_quote(quotes, vector)
+        scored.append((fit + TIP_TOPIC_WEIGHT * float(quote.vector @ vector), technique, quote))
+    scored.sort(key=lambda t: (-t[0], t[1].name))
+    tips: list[Opener] = []
+    for _, technique, quote in scored[:MAX_TIPS]:
+        citation = numbers.cite(quote)
+        if citation is not None:
+            tips.append(Opener(advice[technique.name], [citation]))
     return tips
+
+
+def about_us(topic: str, retrieval) -> bool:
+    """Whether a topic is something between the two of them: a relationship word, a thing
+    couples share (chores, money, family, time), or closeness to the guidance itself."""
+    scope = load_lexicon("scope.yaml")
+    vocabulary = set(scope["relationship_words"]) | set(scope["shared_life"])
+    return retrieval.best_similarity >= TOPIC_CLEARLY_ABOUT_US or any(
+        w in vocabulary or w.rstrip("s") in vocabulary for w in words(topic)
+    )
+
+
+NOT_ABOUT_US = (
+    "“{topic}” doesn't sound like something between you and your partner, so there are no "
+    "openers for it. Say what you'd like to talk about together, for example “how we share "
+    "the housework” or “feeling distant lately”."
+)
