@@ -20,9 +20,14 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/activate
 	$(BIN)/pip install --quiet -e '.[test,llm]'
 	touch $(VENV)/.installed $@
 
+# axe-core from the npm registry, for the accessibility check of the browser tests.
+AXE := $(VENV)/axe/node_modules/axe-core/axe.min.js
+$(AXE): | $(BIN)/activate
+	npm install --silent --no-save --no-package-lock --prefix $(VENV)/axe axe-core@4.10.3
+
 setup: $(VENV)/.installed
 
-setup-test: $(VENV)/.installed-test
+setup-test: $(VENV)/.installed-test $(AXE)
 
 run: setup
 	$(BIN)/helper index

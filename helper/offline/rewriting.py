@@ -1811,6 +1811,30 @@ def build_guide(draft: str, why: str) -> Guide:
     )
 
 
+_ASKS = re.compile(r"^(?:could|would|can|will|shall)\b", re.IGNORECASE)
+
+
+def fill_guide(template: str, feeling: str, situation: str, need: str, request: str) -> str:
+    """The guided I-statement with the person's choices in it: a blank left out reads as
+    "___", and a request already phrased as a question ("Could you...?") is used as it is."""
+    feeling, situation, need, request = (
+        " ".join((part or "").split()).strip().rstrip(".?!")
+        for part in (feeling, situation, need, request)
+    )
+    text = render(
+        template,
+        {
+            "feeling": feeling or "___",
+            "situation": situation or "___",
+            "need": need or "___",
+            "request": request or "___",
+        },
+    )
+    if request and _ASKS.match(request):
+        text = re.sub(r"Could we .*\?$", request[0].upper() + request[1:] + "?", text)
+    return text
+
+
 def _guided(text: str, findings: list, verdict, why: str) -> RewriteResult:
     guide = build_guide(text, why)
     note = "I didn't rewrite this draft; the guide shows a way to say it yourself."

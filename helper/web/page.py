@@ -10,6 +10,7 @@ from __future__ import annotations
 import hmac
 import html
 import ipaddress
+import json
 import logging
 import os
 import re
@@ -40,7 +41,6 @@ from helper.results import (  # noqa: E402
     AskResult,
     Citation,
     Finding,
-    Guide,
     OpenersResult,
     RewriteResult,
     Safety,
@@ -89,10 +89,20 @@ DOING = {
 }
 
 # System fonts only: the default theme fetches web fonts from a third party on every visit.
+# Colours chosen for contrast (WCAG AA, checked by axe-core in tests/test_browser.py): the
+# Soft theme's light rose and grey text falls short of 4.5:1 on its own backgrounds.
 THEME = gr.themes.Soft(
     primary_hue="rose",
     font=["system-ui", "-apple-system", "Segoe UI", "Roboto", "sans-serif"],
     font_mono=["ui-monospace", "SFMono-Regular", "Menlo", "monospace"],
+).set(
+    button_primary_background_fill="#be123c",
+    button_primary_background_fill_hover="#9f1239",
+    button_primary_text_color="#ffffff",
+    block_label_text_color="#9f1239",
+    block_title_text_color="#9f1239",
+    block_info_text_color="#4b5563",
+    body_text_color_subdued="#4b5563",
 )
 CSS = """
 .notice { padding: .6em .9em; border-radius: .5em; margin: .2em 0; }
@@ -114,6 +124,47 @@ details.citation summary .quote { display: block; margin: .3em 0 .1em 1.1em; }
            margin: .4em 0; }
 .passage mark { background: #fff1a8; padding: 0 .1em; }
 .source-note { font-size: .85em; opacity: .75; }
+footer > .divider:last-child { display: none; }
+footer .show-api, .info-text, [data-testid="block-info"] { color: #4b5563 !important; }
+[data-testid="block-info"].has-info, label[data-testid="block-label"], .label {
+  color: #9f1239 !important; }
+#findings-highlight .label { color: #1f2937 !important; }
+.tab-container button.selected { color: #be123c !important; }  /* Gradio leaves a "·" after the last link */
+.char-count { font-size: .8em; opacity: .75; text-align: right; margin-top: .2em; }
+.char-count.over { color: #7a1c1c; opacity: 1; font-weight: 600; }
+@media (max-width: 520px) {
+  .tab-container button { padding-left: .45em !important; padding-right: .45em !important; }
+}
+"""
+
+# A live count under each box with a limit: the page's own script, no request per key.
+COUNTER_JS = """
+() => {
+  const limits = LIMITS;
+  const update = (box) => {
+    const id = box.closest('[id]') && box.closest('#draft, #topic, #question');
+    if (!id) return;
+    const limit = limits[id.id];
+    let count = id.querySelector('.char-count');
+    if (!count) {
+      count = document.createElement('div');
+      count.className = 'char-count';
+      count.setAttribute('aria-live', 'polite');
+      box.insertAdjacentElement('afterend', count);
+    }
+    const n = box.value.length;
+    count.textContent = n.toLocaleString() + ' / ' + limit.toLocaleString() + ' characters';
+    count.classList.toggle('over', n > limit);
+  };
+  document.addEventListener('input', (e) => {
+    if (e.target.matches('textarea, input')) update(e.target);
+  });
+  const boxes = '#draft textarea, #topic textarea, #topic input, '
+    + '#question textarea, #question input';
+  const first = () => document.querySelectorAll(boxes).forEach(update);
+  setTimeout(first, 300); setTimeout(first, 1500);
+  setInterval(first, 2000);
+}
 """
 
 
@@ -198,32 +249,11 @@ def rewrite_status(result: RewriteResult) -> str:
     """A line above the results for the cases a bare rewrite would not explain."""
     if result.safety.flagged:
         return ""  # the safety panel says it, once, first
-    if result.guide is not None:
-        return guide_html(result.guide)
+    if result.guide is not None:  # the builder below the results has the blanks to fill
+        return notice_html(f"{result.guide.why} Fill in the blanks below.", "info")
     if not result.changed:
         return notice_html("This message already reads kindly, so it is left as it is.", "info")
     return ""
-
-
-def guide_html(guide: Guide) -> str:
-    """The guided I-statement: the shape to fill in, and suggestions for each blank."""
-    shape = esc(guide.template).replace("{feeling}", "<b>___</b>").replace("{need}", "<b>___</b>")
-    shape = shape.replace("{request}", "<b>___</b>").replace(
-        "{situation}", f"<b>{esc(guide.situation) or '___'}</b>"
-    )
-    rows = "".join(
-        f"<li><b>{label}:</b> {esc(', '.join(options))}</li>"
-        for label, options in (
-            ("feelings", guide.feelings),
-            ("needs", guide.needs),
-            ("requests", guide.requests),
-        )
-        if options
-    )
-    return (
-        f'<div class="notice guide" role="status"><p>{esc(guide.why)}</p>'
-        f"<p>{shape}</p><ul>{rows}</ul></div>"
-    )
 
 
 _MARKER = re.compile(r"\[(\d+)\]")
@@ -612,6 +642,64 @@ def rewrite_values(result: RewriteResult | None, error: str | None, pending: boo
     ]
 
 
+def scroll_js(*elem_ids: str) -> str:
+    """Browser code that brings the first of these elements with something in it into view."""
+    ids = ", ".join(f"'{i}'" for i in elem_ids)
+    return (
+        "() => { for (const id of [" + ids + "]) { const el = document.getElementById(id);"
+        " if (el && el.offsetParent !== null && el.innerText.trim()) {"
+        " el.scrollIntoView({block: 'start'}); return; } } }"
+    )
+
+
+def guide_view(draft: str) -> list:
+    """Values for: the guide builder, its four fields, the message and its check. The guide
+    is the offline engine's (a model's rewrite has none)."""
+    engine = get_engine()
+    engine = getattr(engine, "offline", engine)
+    result, _ = _attempt("rewrite", draft, engine=engine)
+    guide = result.guide if result is not None and not result.safety.flagged else None
+    if guide is None:
+        return [gr.update(visible=False), *([gr.update()] * 4), "", ""]
+    first = (guide.feelings[:1] or [""])[0], (guide.needs[:1] or [""])[0]
+    request = (guide.requests[:1] or [""])[0]
+    message, check = compose_view(first[0], guide.situation, first[1], request)
+    return [
+        gr.update(visible=True),
+        gr.update(choices=guide.feelings, value=first[0]),
+        gr.update(value=guide.situation),
+        gr.update(choices=guide.needs, value=first[1]),
+        gr.update(choices=guide.requests, value=request),
+        message,
+        check,
+    ]
+
+
+def compose_view(feeling: str, situation: str, need: str, request: str) -> tuple[str, str]:
+    """The message built from the guide's fields, and the findings of the message as it
+    stands, re-checked on every change."""
+    from helper.lexicon import load
+    from helper.offline.findings import analyze
+    from helper.offline.rewriting import fill_guide
+    from helper.offline.safety import screen
+
+    message = fill_guide(load("guide.yaml")["template"], feeling, situation, need, request)
+    if "___" in message:
+        return message, notice_html("Fill in each blank (___), then copy your message.", "info")
+    if screen(message).flagged:
+        return message, safety_html(screen(message))
+    found = analyze(message)
+    if found:
+        return message, (
+            '<div class="notice info"><p>This part may still land badly:</p>'
+            + findings_html(found)
+            + "</div>"
+        )
+    return message, notice_html(
+        "Nothing in this reads as blame. Copy it when it says what you mean.", "info"
+    )
+
+
 def rewrite_anyway_view(draft: str) -> list:
     """The rewrite after the person chose to continue past a safety response."""
     return rewrite_view(draft, proceed=True)
@@ -662,7 +750,7 @@ def build_page() -> gr.Blocks:
             "stored or logged."
         )
         with gr.Tabs():
-            with gr.Tab("Soften a message", id="soften"):
+            with gr.Tab("Soften", id="soften"):
                 draft = gr.Textbox(
                     value=EXAMPLE_DRAFT,
                     label="Your draft",
@@ -673,7 +761,9 @@ def build_page() -> gr.Blocks:
                     placeholder="Paste the message you are about to send…",
                 )
                 soften = gr.Button("Soften it", variant="primary", elem_id="soften-button")
-                gr.Examples(DRAFT_EXAMPLES, inputs=draft, label="Or try one of these")
+                draft_examples = gr.Examples(
+                    DRAFT_EXAMPLES, inputs=draft, label="Or tap one of these to try it"
+                )
                 soften_status = gr.HTML(elem_id="soften-status")
                 safety_panel = gr.HTML(visible=False, elem_id="safety-panel")
                 continue_button = gr.Button(
@@ -710,8 +800,31 @@ def build_page() -> gr.Blocks:
                     )
                     findings = gr.HTML(elem_id="findings")
                     soften_engine = gr.HTML(elem_id="soften-engine")
+                with gr.Group(visible=False, elem_id="guide-builder") as guide_group:
+                    gr.Markdown("### Write it in your own words")
+                    guide_feeling = gr.Dropdown(
+                        label="I feel…", allow_custom_value=True, elem_id="guide-feeling"
+                    )
+                    guide_situation = gr.Textbox(
+                        label="when… (what happened, in your own words)",
+                        placeholder="e.g. the dishes are still there at bedtime",
+                        elem_id="guide-situation",
+                    )
+                    guide_need = gr.Dropdown(
+                        label="because I need…", allow_custom_value=True, elem_id="guide-need"
+                    )
+                    guide_request = gr.Dropdown(
+                        label="Could we…?", allow_custom_value=True, elem_id="guide-request"
+                    )
+                    guide_message = gr.Textbox(
+                        label="Your message",
+                        interactive=False,
+                        buttons=["copy"],
+                        elem_id="guide-message",
+                    )
+                    guide_check = gr.HTML(elem_id="guide-check")
 
-            with gr.Tab("Start a conversation", id="openers"):
+            with gr.Tab("Start a talk", id="openers"):
                 topic = gr.Textbox(
                     label="What do you want to talk about?",
                     info=_limit_info("openers"),
@@ -721,12 +834,14 @@ def build_page() -> gr.Blocks:
                 open_button = gr.Button(
                     "Find ways to open", variant="primary", elem_id="openers-button"
                 )
-                gr.Examples(TOPIC_EXAMPLES, inputs=topic, label="Or try one of these")
+                topic_examples = gr.Examples(
+                    TOPIC_EXAMPLES, inputs=topic, label="Or tap one of these to try it"
+                )
                 openers_status = gr.HTML(elem_id="openers-status")
                 openers_out = gr.HTML(elem_id="openers")
                 openers_engine = gr.HTML(elem_id="openers-engine")
 
-            with gr.Tab("Ask the guidance", id="ask"):
+            with gr.Tab("Ask", id="ask"):
                 question = gr.Textbox(
                     label="Your question",
                     info=_limit_info("ask"),
@@ -734,7 +849,9 @@ def build_page() -> gr.Blocks:
                     placeholder="e.g. How do I start a hard conversation?",
                 )
                 ask_button = gr.Button("Ask", variant="primary", elem_id="ask-button")
-                gr.Examples(QUESTION_EXAMPLES, inputs=question, label="Or try one of these")
+                question_examples = gr.Examples(
+                    QUESTION_EXAMPLES, inputs=question, label="Or tap one of these to try it"
+                )
                 ask_status = gr.HTML(elem_id="ask-status")
                 answer = gr.HTML(elem_id="answer")
                 citations = gr.HTML(elem_id="citations")
@@ -781,22 +898,36 @@ def build_page() -> gr.Blocks:
             *alternatives,
             continue_button,
         ]
-        soften.click(rewrite_steps, inputs=draft, outputs=soften_outputs, **private)
-        continue_button.click(rewrite_anyway_steps, inputs=draft, outputs=soften_outputs, **private)
-        for trigger in (open_button.click, topic.submit):
+        guide_fields = [guide_feeling, guide_situation, guide_need, guide_request]
+        guide_outputs = [guide_group, *guide_fields, guide_message, guide_check]
+        # Soften, Continue and a tapped example each run the rewrite, then fill the guide when
+        # there is one, then bring what came back into view (a phone shows one screen).
+        for trigger, steps in (
+            (soften.click, rewrite_steps),
+            (continue_button.click, rewrite_anyway_steps),
+            (draft_examples.load_input_event.then, rewrite_steps),
+        ):
+            trigger(steps, inputs=draft, outputs=soften_outputs, **private).then(
+                guide_view, inputs=draft, outputs=guide_outputs, **private
+            ).then(None, js=scroll_js("safety-panel", "soften-status", "soften-results"))
+        for field in guide_fields:
+            field.change(
+                compose_view, inputs=guide_fields, outputs=[guide_message, guide_check], **private
+            )
+        for trigger in (open_button.click, topic.submit, topic_examples.load_input_event.then):
             trigger(
                 openers_view,
                 inputs=topic,
                 outputs=[openers_status, openers_out, openers_engine],
                 **private,
-            )
-        for trigger in (ask_button.click, question.submit):
+            ).then(None, js=scroll_js("openers-status", "openers"))
+        for trigger in (ask_button.click, question.submit, question_examples.load_input_event.then):
             trigger(
                 ask_view,
                 inputs=question,
                 outputs=[ask_status, answer, citations, ask_engine],
                 **private,
-            )
+            ).then(None, js=scroll_js("ask-status", "answer"))
 
         gr.api(api_rewrite, api_name="rewrite")
         gr.api(api_openers, api_name="openers")
@@ -805,6 +936,12 @@ def build_page() -> gr.Blocks:
 
 
 # -- start-up ---------------------------------------------------------------------------
+
+
+def counter_js() -> str:
+    limits = {"draft": FUNCTIONS["rewrite"].limit, "topic": FUNCTIONS["openers"].limit}
+    limits["question"] = FUNCTIONS["ask"].limit
+    return COUNTER_JS.replace("LIMITS", json.dumps(limits))
 
 
 def warm_up() -> None:
@@ -845,8 +982,12 @@ def launch(host: str | None = None, port: int | None = None, **kw):
         "app_kwargs": {"middleware": [Middleware(LoginGuard)]},
         "theme": THEME,
         "css": CSS,
+        "js": counter_js(),
+        # Gradio's start-up lines offer a public share link, which this page never makes.
+        "quiet": True,
     }
     options.update(kw)
+    print(f"The helper is running at http://{host}:{port}/ (Ctrl+C stops it).", flush=True)
     try:
         return page.launch(**options)
     except OSError as exc:
