@@ -147,6 +147,7 @@ def test_rewrite_returns_the_contract(client):
         "engine",
         "note",
         "guide",
+        "advice",
     }
     assert result["input"] == draft
     assert result["engine"] == "offline"

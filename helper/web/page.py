@@ -124,12 +124,12 @@ details.citation summary .quote { display: block; margin: .3em 0 .1em 1.1em; }
            margin: .4em 0; }
 .passage mark { background: #fff1a8; padding: 0 .1em; }
 .source-note { font-size: .85em; opacity: .75; }
-footer > .divider:last-child { display: none; }
+footer > .divider:last-child { display: none; }  /* Gradio leaves a "·" after the last link */
 footer .show-api, .info-text, [data-testid="block-info"] { color: #4b5563 !important; }
 [data-testid="block-info"].has-info, label[data-testid="block-label"], .label {
   color: #9f1239 !important; }
 #findings-highlight .label { color: #1f2937 !important; }
-.tab-container button.selected { color: #be123c !important; }  /* Gradio leaves a "·" after the last link */
+.tab-container button.selected { color: #be123c !important; }
 .char-count { font-size: .8em; opacity: .75; text-align: right; margin-top: .2em; }
 .char-count.over { color: #7a1c1c; opacity: 1; font-weight: 600; }
 @media (max-width: 520px) {
