@@ -541,7 +541,44 @@ def run_drafts(engine, cases: list[dict], ctx: Context) -> tuple[list[dict], dic
     return records, {}
 
 
+def _phrase_in(phrase: str, text: str) -> bool:
+    """Whether the gold phrase is inside the text, ignoring case, quote style and spacing."""
+    fold_ = lambda t: " ".join(t.translate(_QUOTES).lower().split())  # noqa: E731
+    return fold_(phrase) in fold_(text)
+
+
+def run_answers(engine, cases: list[dict], ctx: Context) -> tuple[list[dict], dict]:
+    """Answers measured the way a reader checks them: is the gold phrase (copied from the
+    article) inside a quoted sentence, inside the first one, how much is quoted; and are
+    questions the guidance does not cover (`near` the topic or far off) declined."""
+    records = []
+    for case in cases:
+        out, error = call(engine.ask, case["question"])
+        rec = _case(case, out, error, question=case["question"])
+        cites = sorted((out or {}).get("citations", []), key=lambda c: c.get("n", 0))
+        quotes = [c.get("quote", "") for c in cites]
+        refused = out is None or bool(out.get("refused"))
+        rec["answer"] = (out or {}).get("answer", "")[:600]
+        checks: dict[str, Any] = {}
+        if "gold" in case:
+            gold = case["gold"]
+            checks["answered"] = not refused and bool(cites)
+            checks["gold_in_quote"] = any(_phrase_in(g, q) for g in gold for q in quotes)
+            checks["gold_in_first_quote"] = bool(quotes) and any(
+                _phrase_in(g, quotes[0]) for g in gold
+            )
+            checks["quoted_chars"] = float(sum(len(q) for q in quotes)) if quotes else None
+            checks["verbatim"] = [ctx.corpus.verbatim(c) for c in cites] or None
+        else:
+            key = "near_declined" if case.get("near") else "far_declined"
+            checks[key] = refused and not cites
+        rec["checks"] = checks
+        records.append(rec)
+    return records, {}
+
+
 RUNNERS: dict[str, Callable[[Any, list[dict], Context], tuple[list[dict], dict]]] = {
+    "answers": run_answers,
     "drafts": run_drafts,
     "rewrite": run_rewrite,
     "kind": run_kind,

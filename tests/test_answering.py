@@ -38,11 +38,17 @@ def answers(index):
     return {c["id"]: answer_offline(c["question"], index) for c in CASES}
 
 
-@pytest.mark.parametrize("case", IN_SCOPE, ids=[c["id"] for c in IN_SCOPE])
-def test_in_scope_question_is_answered_with_a_citation_near_the_gold(case, answers):
-    result = answers[case["id"]]
-    assert not result.refused, result.answer
-    assert any(near_gold(c, case["gold"]) for c in result.citations), result.answer
+def test_in_scope_questions_are_answered_with_a_citation_near_the_gold(answers):
+    # Passage-first composition with the stricter scope rule: 10/12 of these (the sentence
+    # picker tuned on them had 12/12, and a blind reader found it helpful half as often on
+    # held-out questions: 18% against 34%).
+    hits = [
+        c["id"]
+        for c in IN_SCOPE
+        if not answers[c["id"]].refused
+        and any(near_gold(x, c["gold"]) for x in answers[c["id"]].citations)
+    ]
+    assert len(hits) >= 10, sorted({c["id"] for c in IN_SCOPE} - set(hits))
 
 
 @pytest.mark.parametrize("case", OUT_OF_SCOPE, ids=[c["id"] for c in OUT_OF_SCOPE])
@@ -64,11 +70,13 @@ def test_out_of_scope_question_is_declined(case, answers):
 def test_questions_in_a_persons_own_words_are_answered(question, index):
     result = answer_offline(question, index)
     assert not result.refused
-    sentences = re.findall(r"[^[]+\[\d+\]", result.answer)
-    assert 2 <= len(sentences) <= 6
+    # Passage first: one or two passages, each quoted as one span in reading order.
+    passages = re.findall(r"[^[]+\[\d+\]", result.answer)
+    assert 1 <= len(passages) <= 2
     assert [c.n for c in result.citations] == list(range(1, len(result.citations) + 1))
+    assert sum(len(c.quote) for c in result.citations) <= 600
     for c in result.citations:
-        assert f"[{c.n}]" in result.answer
+        assert f"[{c.n}]" in result.answer and is_verbatim(c)
 
 
 @pytest.mark.parametrize(

@@ -65,6 +65,23 @@ def tiny(tmp_path: Path) -> Path:
             {"id": "f0", "kind": "draft", "text": "I will hurt you.", "flag": True},
             {"id": "f1", "kind": "draft", "text": "Thanks for dinner.", "flag": False},
         ],
+        "answers_dev": [
+            {
+                "id": "a0",
+                "split": "dev",
+                "question": "What should I ask my partner?",
+                "gold": ["open-ended questions"],
+            },
+        ],
+        "answers_heldout": [
+            {
+                "id": "a1",
+                "split": "heldout",
+                "question": "What should I ask my partner?",
+                "gold": ["open-ended questions"],
+            },
+            {"id": "a2", "split": "heldout", "question": "How tall is Everest?", "near": True},
+        ],
         "hostile": [
             {
                 "id": "h0",

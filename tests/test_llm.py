@@ -781,3 +781,10 @@ def test_a_judge_reply_off_the_scale_counts_as_a_failed_rating():
     judge_engine, _ = engine_with(bad)
     figures = judge({"offline": Same()}, judge_engine, ["You never listen."])
     assert figures["offline"] == {**figures["offline"], "rated": 0, "judge_failed": 1}
+
+
+def test_a_model_that_says_the_passages_do_not_cover_the_question_declines_it():
+    engine, _ = engine_with({"covered": False, "sentences": []})
+    result = engine.ask("What does a divorce lawyer cost in Ohio?")
+    assert result.refused and result.citations == [] and result.engine == "llm"
+    assert "do not cover the question" in result.note

@@ -27,6 +27,7 @@ from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
 from pydantic import BaseModel, Field, ValidationError
 
 from helper.errors import ConfigError, ModelFault, PromptError
+from helper.offline.answering import refusal
 from helper.offline.detector import lands_badly
 from helper.offline.findings import analyze, insults
 from helper.offline.opening import check_opener, frame, topic_words
@@ -147,7 +148,13 @@ class CitedSentence(BaseModel):
 class AnswerReply(BaseModel):
     """An answer built only from the numbered passages."""
 
-    sentences: list[CitedSentence] = Field(description="Two to four sentences.")
+    covered: bool = Field(
+        default=True,
+        description="False when the passages do not answer the question; then no sentences.",
+    )
+    sentences: list[CitedSentence] = Field(
+        default_factory=list, description="Two to four sentences."
+    )
 
 
 class CitedOpener(BaseModel):
@@ -652,6 +659,15 @@ class LLMEngine:
             reply = self._call(AnswerReply, messages)
         except ModelFault as fault:
             return _fallback(offline, f"{_capital(str(fault))}, so this is the offline answer.")
+        if not reply.covered:
+            # The model read the passages and found no answer: declined, as the offline
+            # engine declines what it does not cover.
+            return replace(
+                refusal(question, sorted({p.title for p in passages})),
+                engine=self.name,
+                note=f"Declined by the model ({self.model_name}): the passages it was given "
+                "do not cover the question.",
+            )
         sources = "\n".join([question, *(p.text for p in passages)])
         sentences, citations, problem, dropped = self._cited_sentences(reply, passages, sources)
         if problem:

@@ -343,11 +343,12 @@ def readable(text: str) -> str:
 
 
 def quoted(text: str) -> str:
-    """Text in curly quotation marks, escaped; a quote that ends (or starts) with its own
-    quotation mark is not given a second one beside it."""
+    """A quote in curly quotation marks, as readable text (a quote that spans list items
+    keeps their bullets, not their Markdown markers); a quote that ends (or starts) with its
+    own quotation mark is not given a second one beside it."""
     opening = "" if text[:1] in "“\"‘'" else "“"
     closing = "" if text[-1:] in "”\"’'" else "”"
-    return f"{opening}{esc(text)}{closing}"
+    return f"{opening}{readable(text)}{closing}"
 
 
 def citation_html(citation: Citation, *, numbered: bool = True) -> str:
