@@ -152,8 +152,9 @@ class AnswerReply(BaseModel):
         default=True,
         description="False when the passages do not answer the question; then no sentences.",
     )
+    # Required, so a reply of some other shape is not read as an empty answer.
     sentences: list[CitedSentence] = Field(
-        default_factory=list, description="Two to four sentences."
+        description="Two to four sentences; none if not covered."
     )
 
 
