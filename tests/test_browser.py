@@ -370,22 +370,23 @@ def test_the_guide_builder_rechecks_as_the_person_types(page):
     shot(page, "guide-builder")
 
 
+def tab_until(page, focused_js: str, most: int, what: str) -> None:
+    """Press Tab until `focused_js` is true of the focused element, at most `most` times."""
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        if page.evaluate(
+            f"(() => {{ const el = document.activeElement; return {focused_js}; }})()"
+        ):
+            return
+    pytest.fail(f"Tab never reached {what}")
+
+
 def test_keyboard_alone_softens_a_draft(page):
     page.locator("body").click(position={"x": 5, "y": 5})
-    for _ in range(40):  # Tab until the draft box has focus
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement?.closest('#draft') !== null"):
-            break
-    else:
-        pytest.fail("Tab never reached the draft box")
+    tab_until(page, "el?.closest('#draft') !== null", 40, "the draft box")
     page.keyboard.press("Control+A")
     page.keyboard.type("Stop interrupting me!")
-    for _ in range(10):  # on to the Soften button
-        page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement?.id === 'soften-button'"):
-            break
-    else:
-        pytest.fail("Tab never reached the Soften button")
+    tab_until(page, "el?.id === 'soften-button'", 10, "the Soften button")
     page.keyboard.press("Enter")
     assert wait_for_rewrite(page).strip()
 
