@@ -2,7 +2,8 @@
 
 The cues, the idiom allow-list, the messages and the spelling tables are data
 (lexicon/safety.yaml). This module normalizes the text, so that one plain pattern covers
-casing, curly apostrophes and contractions, and then matches.
+casing, curly apostrophes and contractions, and then matches. What no pattern names, the
+safety classifier (safety_model.py, MiniLM fine-tuned on the labelled cases) decides.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from helper.lexicon import load as load_lexicon
-from helper.offline.detector import safety_vote
 from helper.results import Safety
 from helper.text.normalize import QUOTES, clean, one_line
 from helper.text.patterns import expand_macros
@@ -133,13 +133,21 @@ def may_continue(category: str | None) -> bool:
     return any(c.name == category and c.response == "first" for c in _lexicon().categories)
 
 
+@lru_cache(maxsize=512)
+def classified(text: str) -> str | None:
+    """The safety classifier's category for `text`, or None (helper/offline/safety_model.py)."""
+    from helper.offline.safety_model import load
+
+    return load().category(text)
+
+
 def screen(text: str, region: str | None = None) -> Safety:
     """Flag safety cues; the message says what was noticed and where to get help."""
     found = matches(text)
     if not found:
-        # Wording the patterns do not know: the nearest labelled cases decide, if they agree.
-        voted = safety_vote(clean(text))
-        found = [voted] if voted else []
+        # Wording the patterns do not know: the fine-tuned classifier decides.
+        learned = classified(clean(text))
+        found = [learned] if learned else []
     if not found:
         return Safety(False, None, "")
     if region is None:
