@@ -1,4 +1,4 @@
-"""Build the tone detector: `python evals/train_detector.py` (~20 s).
+"""Build the tone detector and the safety vote: `python evals/train_detector.py` (~20 s).
 
 The detector decides whether a message lands badly where the lexicon's word patterns find
 nothing (sarcasm, passive aggression, contempt without insult words). It is a weighted vote
@@ -75,7 +75,62 @@ def main() -> int:
             f"{split}: hostile drafts detected {tp}/{tp + fn} (recall {tp / (tp + fn):.3f}), "
             f"kind drafts flagged {fp}/{fp + tn}, precision {tp / max(1, tp + fp):.3f}"
         )
+    build_safety_vote(embed)
     return 0
+
+
+# The dev sets' categories, as the screen names them (docs/safety.md).
+SCREEN_CATEGORY = {
+    "threat": "violence",
+    "child_threat": "violence",
+    "self_harm": "self_harm",
+    "violence_report": "abuse",
+    "sexual_coercion": "abuse",
+    "coercive_control": "coercive_control",
+    "none": "",
+}
+MAX_SAFETY_FALSE_ALARMS = 0.005  # on the held-out third of the dev cases
+
+
+def build_safety_vote(embed) -> None:
+    """The safety vote: flagged dev cases against everything written not to be flagged.
+    evals/dev/safety-fresh.jsonl is never read here: it measures the screen, untuned."""
+    from helper.offline.detector import Detector
+
+    dev = ROOT / "evals" / "dev"
+    cases = rows(dev / "safety-cases.jsonl") + rows(dev / "safety-more.jsonl")
+    # The hand-written cases of tests/test_safety.py, copied there for the vote: near misses
+    # such as "I keep a knife in the car for camping" must pull it the right way.
+    cases += rows(dev / "safety-regressions.jsonl")
+    calm = [r["text"] for r in rows(dev / "safety-ordinary.jsonl")]
+    calm += [r["text"] for r in rows(dev / "relationship-sentences.jsonl")]
+    for name in ("rewrite-drafts.jsonl", "rewrite-kind.jsonl"):
+        calm += [r["text"] for r in rows(dev / name) if r["split"] == "dev"]
+    calm += [r["question"] for r in rows(dev / "questions-answerable.jsonl") if r["split"] == "dev"]
+    texts = [r["text"] for r in cases] + calm
+    labels = np.array([int(r["flag"]) for r in cases] + [0] * len(calm), dtype=np.int8)
+    categories = [SCREEN_CATEGORY[r["category"]] for r in cases] + [""] * len(calm)
+    vectors = embed(texts).astype(np.float32)
+    # The threshold from the dev data alone: every third sentence is held out of the vote.
+    held = np.arange(len(texts)) % 3 == 0
+    trial = Detector(vectors[~held], labels[~held], 0.5)
+    scores = trial.scores(vectors[held])
+    calm_scores = scores[labels[held] == 0]
+    threshold = float(
+        min(t for t in THRESHOLDS if (calm_scores >= t).mean() <= MAX_SAFETY_FALSE_ALARMS)
+    )
+    recall = float((scores[labels[held] == 1] >= threshold).mean())
+    np.savez_compressed(
+        ROOT / "helper" / "lexicon" / "safety_vote.npz",
+        vectors=vectors.astype(np.float16),
+        labels=labels,
+        categories=np.array(categories),
+        threshold=np.float32(threshold),
+    )
+    print(
+        f"safety vote: threshold {threshold:.2f}; on the held-out third of the dev cases "
+        f"recall {recall:.3f}, false alarms {(calm_scores >= threshold).mean():.4f}"
+    )
 
 
 if __name__ == "__main__":

@@ -271,7 +271,7 @@ def test_too_long_input_raises_input_error():
 
 def test_flagged_draft_gets_no_rewrite(monkeypatch):
     flagged = Safety(True, "violence", "If anyone is in danger, call your emergency number.")
-    monkeypatch.setattr(rewrite_module.safety, "screen", lambda text: flagged)
+    monkeypatch.setattr(rewrite_module.safety, "screen", lambda text, **_: flagged)
     result = rewrite_offline("You never listen and you're an idiot.")
     assert result.rewrite == "" and result.changed is False
     assert result.alternatives == []

@@ -299,27 +299,7 @@ def test_flags_fresh_batches(category, text):
     assert result.category == category
 
 
-# Ordinary sentences the safety classifier still flags (docs/safety.md, "How well it
-# screens"): strict, so that a model which stops flagging them turns this list red.
-KNOWN_FALSE_ALARMS = {
-    # Read as self-harm (0.87): it sits beside "I keep a razor in the drawer for when it gets bad".
-    "near-miss-knife-camping",
-}
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        pytest.param(
-            t,
-            id=i,
-            marks=[pytest.mark.xfail(strict=True, reason="a known false alarm")]
-            if i in KNOWN_FALSE_ALARMS
-            else [],
-        )
-        for i, t in MUST_NOT_FLAG_BATCHES
-    ],
-)
+@pytest.mark.parametrize("text", [pytest.param(t, id=i) for i, t in MUST_NOT_FLAG_BATCHES])
 def test_does_not_flag_fresh_batches(text):
     assert screen(text) == Safety(False, None, "")
 

@@ -1,9 +1,11 @@
-"""The tone detector: a vote of the nearest labelled sentences in MiniLM space.
+"""Votes of the nearest labelled sentences in MiniLM space, for what no word pattern names.
 
-Built by evals/train_detector.py (which says why a vote and not a trained network) into
-lexicon/detector.npz: whether a draft with no finding still reads as cutting, sarcastic or
-contemptuous. It is not a gate on what the engine shows: it scores many plain, fair
-statements of a complaint as hostile. (The safety screen's classifier is safety_model.py.)
+Two are built by evals/train_detector.py (which says why a vote and not a trained network):
+- the tone detector (lexicon/detector.npz): whether a draft with no finding still reads as
+  cutting, sarcastic or contemptuous. It is not a gate on what the engine shows: it scores
+  many plain, fair statements of a complaint as hostile.
+- the safety vote (lexicon/safety_vote.npz): whether an input the safety patterns missed
+  reads like the threats, self-harm, violence and control of the labelled cases, and which.
 """
 
 from __future__ import annotations
@@ -21,8 +23,9 @@ SHARPNESS = 4  # similarities are raised to this power: the closest sentences we
 @dataclass(frozen=True)
 class Detector:
     vectors: np.ndarray  # unit MiniLM vectors of the labelled sentences
-    labels: np.ndarray  # 1: lands badly, 0: fine
+    labels: np.ndarray  # 1: flagged (lands badly, or a safety case), 0: fine
     threshold: float
+    categories: tuple[str, ...] = ()  # for a safety vote: each sentence's category
 
     def scores(self, queries: np.ndarray) -> np.ndarray:
         """The similarity-weighted share of flagged sentences among each query's neighbours."""
@@ -32,13 +35,23 @@ class Detector:
         votes = (weights * self.labels[nearest]).sum(1)
         return votes / np.maximum(weights.sum(1), 1e-9)
 
+    def nearest_category(self, query: np.ndarray) -> str:
+        """The category of the closest flagged sentence."""
+        sims = self.vectors @ query.astype(np.float32)
+        sims[self.labels == 0] = -1.0
+        return self.categories[int(np.argmax(sims))]
 
-@lru_cache(maxsize=1)
+
+@lru_cache(maxsize=2)
 def load(name: str) -> Detector:
     with resources.files("helper.lexicon").joinpath(name).open("rb") as fh:
         data = np.load(fh)
+        categories = tuple(str(c) for c in data["categories"]) if "categories" in data else ()
         return Detector(
-            data["vectors"].astype(np.float32), data["labels"], float(data["threshold"])
+            data["vectors"].astype(np.float32),
+            data["labels"],
+            float(data["threshold"]),
+            categories,
         )
 
 
@@ -61,3 +74,13 @@ def tone_score(text: str) -> float:
 
 def lands_badly(text: str) -> bool:
     return tone_score(text) >= detector().threshold
+
+
+@lru_cache(maxsize=512)
+def safety_vote(text: str) -> str | None:
+    """The safety category the labelled cases nearest `text` point to, or None."""
+    vote = load("safety_vote.npz")
+    vector = _embedder().embed([text])
+    if float(vote.scores(vector)[0]) < vote.threshold:
+        return None
+    return vote.nearest_category(vector[0])

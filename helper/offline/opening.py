@@ -569,7 +569,7 @@ def check_opener(text: str, stems: list[str]) -> str:
         return "not in the first person"
     if analyze(text):
         return "has a finding"
-    if screen(text).flagged:
+    if screen(text, draft=True).flagged:  # an opener is a message to the partner
         return "set off the safety screen"
     if not uses_topic(text, stems):
         return "does not use the topic's words"

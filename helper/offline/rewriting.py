@@ -1710,7 +1710,7 @@ def rewrite_offline(text: str, proceed: bool = False) -> RewriteResult:
 
 
 def _rewrite(text: str, proceed: bool) -> RewriteResult:
-    verdict = safety.screen(text)
+    verdict = safety.screen(text, draft=True)
     findings = analyze(text)
     if verdict.flagged and not (proceed and safety.may_continue(verdict.category)):
         what = (verdict.category or "something serious").replace("_", " ")

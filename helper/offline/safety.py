@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from helper.lexicon import load as load_lexicon
+from helper.offline.detector import safety_vote
 from helper.results import Safety
 from helper.text.normalize import QUOTES, clean, one_line
 from helper.text.patterns import expand_macros
@@ -141,12 +142,16 @@ def classified(text: str) -> str | None:
     return load().category(text)
 
 
-def screen(text: str, region: str | None = None) -> Safety:
-    """Flag safety cues; the message says what was noticed and where to get help."""
+def screen(text: str, region: str | None = None, *, draft: bool = False) -> Safety:
+    """Flag safety cues; the message says what was noticed and where to get help.
+
+    What the patterns miss, the classifier decides for questions and topics. For a draft to
+    the partner the nearest-case vote still decides: the classifier flags about one angry
+    complaint in twenty as danger ("you promised you'd stop smoking and you're still doing
+    it behind my back"), measured in docs/safety.md, and a draft is where most text comes."""
     found = matches(text)
     if not found:
-        # Wording the patterns do not know: the fine-tuned classifier decides.
-        learned = classified(clean(text))
+        learned = safety_vote(clean(text)) if draft else classified(clean(text))
         found = [learned] if learned else []
     if not found:
         return Safety(False, None, "")

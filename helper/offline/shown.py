@@ -63,7 +63,7 @@ def shown_problem(text: str, kind: str, sources: str = "") -> str:
         return "it contained markup"
     if contacts(text) - contacts(sources):
         return "it gave a link or phone number that the guidance does not contain"
-    if screen(text).flagged:
+    if screen(text, draft=True).flagged:  # text written to be shown or sent, not asked
         return "it set off the safety screen"
     found = hard_findings(text, kind)
     if found:
