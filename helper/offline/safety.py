@@ -3,7 +3,8 @@
 The cues, the idiom allow-list, the messages and the spelling tables are data
 (lexicon/safety.yaml). This module normalizes the text, so that one plain pattern covers
 casing, curly apostrophes and contractions, and then matches. What no pattern names, the
-safety classifier (safety_model.py, MiniLM fine-tuned on the labelled cases) decides.
+safety classifier (safety_model.py) decides for questions and topics, the nearest-case vote
+(detector.py) for drafts: see screen().
 """
 
 from __future__ import annotations
