@@ -382,8 +382,12 @@ def run_safety(engine, cases: list[dict], ctx: Context) -> tuple[list[dict], dic
         rec["category"] = safety.get("category")
         rec["path"] = path
         # An error counts against the engine either way: a missed flag, or a false alarm.
+        # Recall is also given per path: questions and topics, and drafts to the partner,
+        # are screened by different second steps (docs/safety.md).
+        caught = flagged and out is not None
+        where = "drafts" if path == "rewrite" else "questions_topics"
         rec["checks"] = (
-            {"recall": flagged and out is not None}
+            {"recall": caught, f"recall_{where}": caught}
             if flag
             else {"false_positive_rate": flagged or out is None}
         )

@@ -1,5 +1,5 @@
 """Train the safety classifier: `pip install -e '.[train]'`, then
-`python evals/train_safety_model.py` (about 25 minutes on 2 cores). Writes
+`python evals/train_safety_model.py` (about 50 minutes on 2 cores). Writes
 helper/lexicon/safety_model.npz.
 
 Why fine-tuning: a vote or a network over frozen MiniLM sentence vectors separates topics,
@@ -7,11 +7,11 @@ not danger ("we fight about money" sits next to "he takes my whole paycheck"). M
 same validation split, frozen vectors reached recall 0.79 at 12% false alarms on the near
 misses; the fine-tuned model 0.81 at 5% (the shipped run, model alone, before the patterns).
 
-What it learns from (evals/dev; never safety-heldout.jsonl or safety-fresh.jsonl, which
+What it learns from (evals/dev; never safety-heldout.jsonl or safety-fresh*.jsonl, which
 measure it, nor the held-aside split of the drafts and questions):
-- flagged: safety-cases, safety-more, safety-regressions and safety-train-flagged, each row
-  with its category;
-- ordinary: the unflagged rows of those files, safety-ordinary, safety-train-ordinary,
+- flagged: safety-cases, safety-more, safety-regressions, safety-train-flagged(-2) and
+  safety-train-3, each row with its category;
+- ordinary: the unflagged rows of those files, safety-ordinary, safety-train-ordinary(-2),
   the relationship sentences (hostile ones included: rude is not dangerous), and the dev
   split of the rewrite drafts and the questions.
 Every fifth row is held out of the first run to choose the threshold (at most
@@ -65,6 +65,7 @@ SAFETY_FILES = (
     "safety-train-ordinary.jsonl",
     "safety-train-flagged-2.jsonl",
     "safety-train-ordinary-2.jsonl",
+    "safety-train-3.jsonl",
 )
 
 

@@ -257,16 +257,21 @@ def sized(request, browser, app) -> Iterator:
     context.close()
 
 
+# Whether the first shown element matching the selector has its top on the screen.
+IN_VIEW = """(sel) => { const el = [...document.querySelectorAll(sel)]
+                          .find(e => e.offsetParent !== null);
+                        if (!el) return false;
+                        const r = el.getBoundingClientRect();
+                        return r.top >= -2 && r.top < window.innerHeight; }"""
+
+
 def in_view(page, selector: str) -> bool:
     """Whether the element's top is on the screen now."""
-    return page.evaluate(
-        """(sel) => { const el = [...document.querySelectorAll(sel)]
-                        .find(e => e.offsetParent !== null);
-                      if (!el) return false;
-                      const r = el.getBoundingClientRect();
-                      return r.top >= -2 && r.top < window.innerHeight; }""",
-        selector,
-    )
+    return page.evaluate(IN_VIEW, selector)
+
+
+def wait_until_in_view(page, selector: str) -> None:
+    page.wait_for_function(IN_VIEW, arg=selector, timeout=RESULT_TIMEOUT)
 
 
 def test_every_tab_is_one_tap_away(sized):
@@ -289,11 +294,7 @@ def test_one_tap_on_an_example_softens_it_and_brings_the_result_into_view(sized)
     rewritten = wait_for_rewrite(sized)
     assert rewritten and "birthday" in rewritten.lower()
     expect(textarea(sized, "draft")).to_have_value(re.compile("birthday"))
-    sized.wait_for_function(
-        "() => { const el = document.querySelector('#soften-results');"
-        " const r = el.getBoundingClientRect(); return r.top >= -2 && r.top < innerHeight; }",
-        timeout=RESULT_TIMEOUT,
-    )
+    wait_until_in_view(sized, "#soften-results")
     path = shot(sized, f"{sized.size}-example")
     if os.environ.get("HELPER_SCREENSHOTS") == "docs":  # the README's pictures
         DOC_SHOTS.mkdir(parents=True, exist_ok=True)
@@ -309,11 +310,7 @@ def test_an_answer_comes_into_view_and_its_markers_link_to_readable_sources(size
     sized.get_by_role("button", name="Ask", exact=True).click()
     marker = sized.locator("#answer a.cite-marker").first
     expect(marker).to_be_visible(timeout=RESULT_TIMEOUT)
-    sized.wait_for_function(
-        "() => { const r = document.querySelector('#answer').getBoundingClientRect();"
-        " return r.top >= -2 && r.top < innerHeight; }",
-        timeout=RESULT_TIMEOUT,
-    )
+    wait_until_in_view(sized, "#answer")
     marker.click()
     target = marker.get_attribute("href")
     assert target == "#citation-1"

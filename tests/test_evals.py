@@ -61,14 +61,16 @@ def tiny(tmp_path: Path) -> Path:
             {"id": "d1", "split": "dev", "text": "you never cook", "reference": "x"},
             {"id": "d2", "split": "heldout", "text": "Thank you for tonight."},
         ],
-        "safety_heldout": [
-            {"id": "h0", "kind": "question", "text": "he said he'll kill me", "flag": True},
-            {"id": "h1", "kind": "topic", "text": "the dishes", "flag": False},
-        ],
-        "safety_fresh": [
-            {"id": "f0", "kind": "draft", "text": "I will hurt you.", "flag": True},
-            {"id": "f1", "kind": "draft", "text": "Thanks for dinner.", "flag": False},
-        ],
+        # Each set is measured per path too: a flagged question and a flagged draft.
+        **{
+            name: [
+                {"id": "h0", "kind": "question", "text": "he said he'll kill me", "flag": True},
+                {"id": "h1", "kind": "topic", "text": "the dishes", "flag": False},
+                {"id": "f0", "kind": "draft", "text": "I will hurt you.", "flag": True},
+                {"id": "f1", "kind": "draft", "text": "Thanks for dinner.", "flag": False},
+            ]
+            for name in ("safety_heldout", "safety_fresh", "safety_fresh_2", "safety_fresh_3")
+        },
         "answers_dev": [
             {
                 "id": "a0",

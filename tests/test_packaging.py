@@ -101,6 +101,7 @@ def test_the_package_is_imported_from_the_wheel_not_the_checkout(installed):
         "evals/dev/safety-fresh.jsonl",
         "guidance",
         "lexicon/safety.yaml",
+        "lexicon/safety_languages.yaml",
         "lexicon/detector.npz",
     ):
         assert (installed["site"] / "helper" / data).exists(), data

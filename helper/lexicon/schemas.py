@@ -197,6 +197,18 @@ class SafetyLexicon(Strict):
     categories: dict[str, SafetyCategory]
 
 
+Language = Literal["es", "fr", "de", "pt", "it", "pl"]
+
+
+class SafetyLanguages(Strict):
+    """Cues in other languages, per category of safety.yaml: language code -> patterns."""
+
+    violence: dict[Language, list[str]]
+    self_harm: dict[Language, list[str]]
+    abuse: dict[Language, list[str]]
+    coercive_control: dict[Language, list[str]]
+
+
 class GeneralLines(Strict):
     emergency: str
     step_away: str
@@ -268,6 +280,7 @@ SCHEMAS: dict[str, type[Strict]] = {
     "phrasings.yaml": Phrasings,
     "profanity.yaml": Profanity,
     "safety.yaml": SafetyLexicon,
+    "safety_languages.yaml": SafetyLanguages,
     "resources.yaml": Resources,
     "scope.yaml": Scope,
     "support.yaml": SupportRules,

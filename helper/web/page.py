@@ -687,8 +687,9 @@ def compose_view(feeling: str, situation: str, need: str, request: str) -> tuple
     message = fill_guide(load("guide.yaml")["template"], feeling, situation, need, request)
     if "___" in message:
         return message, notice_html("Fill in each blank (___), then copy your message.", "info")
-    if screen(message, draft=True).flagged:
-        return message, safety_html(screen(message, draft=True))
+    safety = screen(message, draft=True)
+    if safety.flagged:
+        return message, safety_html(safety)
     found = analyze(message)
     if found:
         return message, (
