@@ -166,16 +166,21 @@ def classified(text: str, *, draft: bool = False) -> str | None:
     return load().category(text, DRAFT_THRESHOLD if draft else None)
 
 
-def screen(text: str, region: str | None = None, *, draft: bool = False) -> Safety:
+def screen(
+    text: str, region: str | None = None, *, draft: bool = False, classify: bool = True
+) -> Safety:
     """Flag safety cues; the message says what was noticed and where to get help.
 
     What the patterns miss, the classifier decides. For a draft to the partner (`draft`) it
     must be surer (DRAFT_THRESHOLD), and the nearest-case vote may also flag: an angry
-    complaint is where most text comes, and "you did X" reads like a report of harm."""
+    complaint is where most text comes, and "you did X" reads like a report of harm.
+    `classify=False` skips the classifier, for text built from words it already passed."""
     found = matches(text)
     if not found:
         plain = clean(text)
-        learned = classified(plain, draft=draft) or (safety_vote(plain) if draft else None)
+        learned = (classified(plain, draft=draft) if classify else None) or (
+            safety_vote(plain) if draft else None
+        )
         found = [learned] if learned else []
     if not found:
         return Safety(False, None, "")
