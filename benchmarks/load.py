@@ -703,7 +703,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     args = p.parse_args(argv)
     if args.clients < 1 or args.seconds <= 0:
         p.error("--clients and --seconds must be positive")
-    args.max_requests = args.max_requests or int(50 * args.clients * args.seconds) + 1
+    # The run goes on while the indexing lasts (up to INDEX_TIMEOUT): the default budget
+    # covers that time too, or a slow indexing run would spend it and stop the clients
+    # before the page is shown to answer after it (seen at 103 s of indexing on 2 cores).
+    seconds = args.seconds + (INDEX_TIMEOUT if args.index_during else 0)
+    args.max_requests = args.max_requests or int(50 * args.clients * seconds) + 1
     return args
 
 
