@@ -21,8 +21,10 @@ pytestmark = pytest.mark.server
 CLIENTS = 5
 SECONDS = 8
 # The page may not go this long without completing a call while the index is being written.
-# With 5 clients a call takes well under a second; a stall lasts as long as the indexing.
-MAX_GAP_S = 5.0
+# With 5 clients a call takes well under a second. Measured on 2 cores: 0.51 s, since a new
+# generation's derived values are built once and fixed texts are not embedded again (before
+# that, 3.8 s here and 5.07 s on CI, each openers call rebuilding the guide at the switch).
+MAX_GAP_S = 3.0
 
 
 @pytest.fixture(scope="module")

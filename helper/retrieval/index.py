@@ -552,6 +552,7 @@ class Index:
             "sentences_by_id": {s.id: s for s in sentences},
             "order": sentences,
             "position": {s.id: i for i, s in enumerate(sentences)},
+            "memo_lock": threading.RLock(),  # re-entrant: one memo's build may use another
         }
 
     @property
@@ -582,7 +583,11 @@ class Index:
         """A value derived from the loaded generation, worked out once per generation."""
         state = self._current()
         if name not in state:
-            state[name] = build(self)
+            # One build per generation: the calls that arrive meanwhile wait for it rather
+            # than each doing the same work at once.
+            with state["memo_lock"]:
+                if name not in state:
+                    state[name] = build(self)
         return state[name]
 
     # -- searching --------------------------------------------------------
