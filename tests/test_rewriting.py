@@ -911,3 +911,70 @@ def test_the_detector_ships_as_package_data_with_its_threshold():
     built = detector()
     assert built.vectors.shape[1] == 384 and len(built.labels) == built.vectors.shape[0]
     assert 0.5 < built.threshold < 1.0
+
+
+# --- what the person reads: quotes, articles, names, the brief version ----------------------
+
+
+@pytest.mark.parametrize(
+    "draft, quoted",
+    [
+        ("You always 'forget' to buy milk and then act surprised there's none.", "forget"),
+        ("You never call when your 'quick' drinks turn into four hours.", "quick"),
+    ],
+)
+def test_scare_quotes_are_dropped_and_never_glued_to_a_word(draft, quoted):
+    result = rewrite_offline(draft)
+    for text in [result.rewrite, *(a.text for a in result.alternatives)]:
+        assert f"'{quoted}'" not in text, text
+        assert not re.search(r"\w'" + quoted, text), text  # "you'forget'", "your'quick'"
+
+
+def test_reported_speech_keeps_its_quote_marks():
+    assert rewrite_module._drop_scare_quotes("you said 'not now' and left") == (
+        "you said 'not now' and left"
+    )
+    assert rewrite_module._drop_scare_quotes("your 'busy' week") == "your busy week"
+    assert rewrite_module.normalize("it isn 't a 'crisis'") == "it isn't a crisis"
+
+
+def test_an_article_agrees_with_the_word_after_it():
+    assert rewrite_module._tidy("like an person, an hour, an FBI agent") == (
+        "like a person, an hour, an FBI agent"
+    )
+    assert rewrite_module._tidy("a idea") == "an idea"
+
+
+def test_an_insulting_comparison_goes_with_the_insult():
+    result = rewrite_offline("You always leave me standing outside the gym like an idiot.")
+    assert result.changed
+    for text in [result.rewrite, *(a.text for a in result.alternatives)]:
+        assert not re.search(r"\blike an? (?:person|idiot)\b", text), text
+
+
+def test_a_name_is_never_inflected_as_a_verb():
+    from helper.text.inflection import inflect
+
+    assert inflect("luis", "VBD", "luis") == "luis"
+    assert inflect("walk", "VBD", "walk") == "walked"
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "You never empty the bins. I'm sick of doing it every single time.",
+        "You always interrupt me when I talk about my job. So rude.",
+    ],
+)
+def test_the_brief_version_carries_the_feeling_and_the_request(draft):
+    result = rewrite_offline(draft)
+    brief = next(a.text for a in result.alternatives if a.style == "brief")
+    assert len(sentences(brief)) == 1, brief
+    assert re.search(r"\bI(?:'m|'ve)?\b.*\b(?:feel|felt|feeling)\b", brief), brief
+    assert brief.endswith("?") and passes_gate(brief)
+
+
+def test_a_habit_is_not_answered_with_an_order_that_repeats_it():
+    result = rewrite_offline("Why do you always turn every dinner into a lecture about money?")
+    assert result.changed
+    assert "try not to" not in result.rewrite.lower(), result.rewrite

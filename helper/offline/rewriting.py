@@ -87,12 +87,13 @@ def normalize(text: str) -> str:
     letters = [c for c in t if c.isalpha()]
     if len(letters) >= 4 and sum(c.isupper() for c in letters) > 0.6 * len(letters):
         t = t.lower()
-    t = re.sub(r"(\w)\s+'\s?(\w)", r"\1'\2", t)  # "don 't", "you 're" as tokenizers leave them
+    # "don 't", "you 're" as tokenizers leave them; not "a 'deadline'", a quote that opens
+    t = re.sub(r"(\w)\s+'\s?(t|re|s|ll|ve|d|m)\b", r"\1'\2", t)
     t = re.sub(r"\s+([,.!?;:])", r"\1", t)
     t = re.sub(r"[!?]*\?[!?]*", "?", t)
     t = re.sub(r"([!.,])\1+", r"\1", t)
     t = re.sub(r"([a-zA-Z])\1{2,}", r"\1", t)  # "soooo" -> "so"
-    t = _fix_typos(t)
+    t = _fix_typos(_drop_scare_quotes(t))  # "since ur 'tired'" reads "since you're tired"
     t = re.sub(r"\b[A-Z]{4,}\b", _unshout, t)
     t = re.sub(r"\bi\b", "I", t)
     return re.sub(r"\s+", " ", t).strip()
@@ -1306,6 +1307,25 @@ def _compose(plan: Plan) -> str:
     return _tidy(f"{_upper_first(first)} {plan.request}")
 
 
+def _brief(plan: Plan) -> str:
+    """One sentence: the feeling and what happened (no "because"), then the request; without
+    what happened when that part still reads as blame; the request alone as a last resort."""
+    d = _data()["compose"]
+    request = plan.request.strip()
+    if not request.endswith("?"):
+        return request  # not a question to join on
+    slots = {"feeling": plan.feeling, "situation": plan.situation, "topic": plan.topic}
+    firsts = [fill(d["shutdown"] if plan.shutdown else d["no_situation"], **slots)]
+    if plan.situation:
+        firsts.insert(0, fill(d["past"] if plan.tense == "past" else d["present"], **slots))
+    for first in firsts:
+        joined = fill(d["brief"], first=first.rstrip(" ."), request_lc=_lower_first(request))
+        brief = _tidy(_upper_first(joined))
+        if passes_gate(brief):
+            return brief
+    return request
+
+
 # --- the light edit ("gentle") --------------------------------------------------------------
 
 
@@ -1389,6 +1409,15 @@ def _replace_insults(text: str) -> str:
         ):
             # "stupid comments" -> "comments"; "every time you idiots move" -> "you move"
             text = text[: hit.word_start] + after.lstrip()
+        elif _is_noun(hit.word) and (
+            simile := re.search(
+                r"[\s,]*\blike\s+(?:a|an|some|a\s+total|a\s+complete)\s+$",
+                text[: hit.word_start],
+                re.I,
+            )
+        ):
+            # "waiting at the restaurant like an idiot": the comparison goes with the insult
+            text = text[: simile.start()] + after
         elif _is_noun(hit.word) and _is_noun(neutral):
             text = text[: hit.word_start] + neutral + after  # "that nonsense" -> "that idea"
         elif _is_noun(hit.word) and re.search(
@@ -1640,7 +1669,29 @@ def _tidy(text: str) -> str:
     text = re.sub(r"^[\s,;:.!?\-]+", "", text)
     text = re.sub(r"\b(you|the|a|and|to)\s+\1\b", r"\1", text, flags=re.I)
     text = re.sub(r"\ba\s+(?=[aeiou])", "an ", text)
+    # "like an person" after a word was replaced; "an hour" and "an FBI agent" stay
+    text = re.sub(r"\b([Aa])n\s+(?=[bcdfgjklmnpqrstvwxyz])", r"\1 ", text)
     return text.strip()
+
+
+# A quoted word or two inside a sentence, not reported speech: scare quotes ("you 'forgot'",
+# "a 'quick' call") say "I don't believe you", so a calm version drops the quote marks.
+_SCARE_QUOTES = re.compile(r"""(?<![\w'"])(['"])([^'"\n.!?]{1,40}?)\1(?![\w'"])""")
+_SPEECH_BEFORE = re.compile(
+    r"\b(?:say|says|said|saying|ask|asks|asked|text|texts|texted|wrote|write|writes|call|calls"
+    r"|called|reply|replied|tell|told|answer|answered|word|words|like|go|goes|went)\s*[,:]?\s*$",
+    re.I,
+)
+
+
+def _drop_scare_quotes(text: str) -> str:
+    def keep_or_drop(m: re.Match) -> str:
+        inner = m.group(2)
+        if len(inner.split()) > 4 or _SPEECH_BEFORE.search(text[: m.start()]):
+            return m.group()
+        return inner
+
+    return _SCARE_QUOTES.sub(keep_or_drop, text)
 
 
 def _upper_first(text: str) -> str:
@@ -1738,9 +1789,9 @@ def _rewrite(text: str, proceed: bool) -> RewriteResult:
     clauses = _read(text)
     plan = _plan(clauses, text)
     plan.absolutes = {fold(f.text) for f in findings if f.kind == "absolute"}
-    rewrite = _checked(_compose(plan), plan)
-    gentle = _gentle_text(text, clauses, plan, rewrite)
-    brief = plan.request
+    rewrite = _drop_scare_quotes(_checked(_compose(plan), plan))
+    gentle = _drop_scare_quotes(_gentle_text(text, clauses, plan, rewrite))
+    brief = _drop_scare_quotes(_brief(plan))
     if not passes_gate(rewrite):
         return _guided(text, findings, verdict, "gate")
     # An alternative is shown only when it comes out clean; none is better than a bad one.

@@ -26,6 +26,9 @@ def inflect(lemma: str, tag: str, like: str = "") -> str:
     used, kept when it is one of the candidates ("lied", not "lay")."""
     if lemma == "be":
         return _BE_FORMS.get(tag, "are")
+    if lemma != "have" and not is_verb(lemma):
+        # Not a verb lemminflect knows (a name read as one: "and Luis" -> "luised"): as typed.
+        return like or lemma
     forms = getInflection(lemma, tag=tag) or (lemma,)
     if like in forms:
         return like
