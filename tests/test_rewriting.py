@@ -978,3 +978,15 @@ def test_a_habit_is_not_answered_with_an_order_that_repeats_it():
     result = rewrite_offline("Why do you always turn every dinner into a lecture about money?")
     assert result.changed
     assert "try not to" not in result.rewrite.lower(), result.rewrite
+
+
+def test_names_keep_the_drafts_capitals_and_a_first_word_is_lowered_mid_sentence():
+    draft = "You bailed on Marisol and Teodoro again. The kids noticed."
+    assert rewrite_module._restore_case("you left marisol and teodoro", draft) == (
+        "you left Marisol and Teodoro"
+    )
+    assert rewrite_module._restore_case("Could we talk about The kids?", draft) == (
+        "Could we talk about the kids?"
+    )
+    # a capitalised word that is also an ordinary word is not capitalised everywhere
+    assert rewrite_module._restore_case("I will call", "I asked Will to call") == "I will call"

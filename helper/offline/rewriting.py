@@ -1684,6 +1684,26 @@ _SPEECH_BEFORE = re.compile(
 )
 
 
+_MID_SENTENCE_CAPITAL = re.compile(
+    r"(?<=[a-z,;] )(The|My|Your|Our|His|Her|Their|This|That|These|Those|A|An)\b"
+)
+
+
+def _restore_case(text: str, draft: str) -> str:
+    """Names as the draft wrote them ("Ana and luis" -> "Ana and Luis"), and a sentence's first
+    word lowered where it lands mid-sentence ("talk about The kids" -> "the kids")."""
+    names = {
+        m.group().lower(): m.group()
+        for m in re.finditer(r"(?<=[a-z,;] )[A-Z][a-z]+\b", draft)
+        if not getAllLemmas(m.group().lower())  # "Will", "Rose": words too, left alone
+    }
+    if names:
+        text = re.sub(
+            r"\b(" + "|".join(map(re.escape, names)) + r")\b", lambda m: names[m.group()], text
+        )
+    return _MID_SENTENCE_CAPITAL.sub(lambda m: m.group().lower(), text)
+
+
 def _drop_scare_quotes(text: str) -> str:
     def keep_or_drop(m: re.Match) -> str:
         inner = m.group(2)
@@ -1789,9 +1809,9 @@ def _rewrite(text: str, proceed: bool) -> RewriteResult:
     clauses = _read(text)
     plan = _plan(clauses, text)
     plan.absolutes = {fold(f.text) for f in findings if f.kind == "absolute"}
-    rewrite = _drop_scare_quotes(_checked(_compose(plan), plan))
-    gentle = _drop_scare_quotes(_gentle_text(text, clauses, plan, rewrite))
-    brief = _drop_scare_quotes(_brief(plan))
+    rewrite = _restore_case(_drop_scare_quotes(_checked(_compose(plan), plan)), text)
+    gentle = _restore_case(_drop_scare_quotes(_gentle_text(text, clauses, plan, rewrite)), text)
+    brief = _restore_case(_drop_scare_quotes(_brief(plan)), text)
     if not passes_gate(rewrite):
         return _guided(text, findings, verdict, "gate")
     # An alternative is shown only when it comes out clean; none is better than a bad one.
