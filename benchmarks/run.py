@@ -44,12 +44,14 @@ def clear_text_caches() -> None:
     (unbounded caches): a repeated input must cost what a new one costs."""
     import helper.offline.findings
     import helper.offline.rewriting
+    from helper.retrieval.embeddings import local_embedder
 
     for module in (helper.offline.findings, helper.offline.rewriting):
         for obj in vars(module).values():
             params = getattr(obj, "cache_parameters", None)
             if params and params()["maxsize"] is not None:
                 obj.cache_clear()
+    local_embedder().clear_cache()  # the vectors of texts already embedded
 
 
 def per_call(fn, inputs: list[str], rounds: int) -> dict:

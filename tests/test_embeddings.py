@@ -129,3 +129,18 @@ def test_nothing_is_queued_for_telemetry_by_the_cli_or_the_python_api(tmp_path):
         assert done.returncode == 0, done.stderr
     written = [p.relative_to(home) for p in home.rglob("*") if p.is_file()]
     assert not any("Microsoft" in p.parts or "onnxruntime" in str(p) for p in written), written
+
+
+def test_a_text_embedded_again_gets_the_same_vector_from_the_cache():
+    from helper.retrieval.embeddings import local_embedder
+
+    embedder = local_embedder()
+    embedder.clear_cache()
+    texts = ["we keep fighting about the dishes", "thanks for dinner", "thanks for dinner"]
+    first = embedder.embed(texts)
+    assert first.shape == (3, 384)
+    np.testing.assert_array_equal(first[1], first[2])
+    again = embedder.embed(["thanks for dinner", "a new text about the car"])
+    np.testing.assert_array_equal(again[0], first[1])
+    again[0] = 0.0  # the caller's copy: the kept vector is not changed through it
+    np.testing.assert_array_equal(embedder.embed(["thanks for dinner"])[0], first[1])

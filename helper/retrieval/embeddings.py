@@ -64,6 +64,11 @@ class MiniLMEmbedder:
                     self._cache.popitem(last=False)
         return out
 
+    def clear_cache(self) -> None:
+        """Forget the kept vectors (the benchmark does, so a repeated input costs a new one's)."""
+        with self._cache_lock:
+            self._cache.clear()
+
     def _encode(self, texts: list[str]) -> np.ndarray:
         if len(texts) == 1:
             return self._provider.embed(texts[0])[None, :].astype(np.float32)
