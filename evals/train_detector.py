@@ -27,6 +27,12 @@ THRESHOLDS = np.round(np.arange(0.5, 0.96, 0.05), 2)
 # One step above the lowest threshold that passes: the dev kind set is small (66 drafts), and
 # a kind message answered with "this may land badly" costs more than a sarcastic one missed.
 MARGIN = 0.05
+# The tone vote asks more neighbours than the safety vote: with 9, two or three sentences that
+# share the topic decided ("You said the hotel was booked. It wasn't." went with "The hotel
+# was beautiful. Shame it's the only thing you planned."); with 15 the tone of the rest weighs
+# in. Dev drafts with no word finding: 59 -> 55 of 111 hostile ones found, no kind look-alike
+# of tests/test_rewriting.py flagged.
+TONE_NEIGHBOURS = 15
 
 
 def rows(path: Path) -> list[dict]:
@@ -35,7 +41,7 @@ def rows(path: Path) -> list[dict]:
 
 def main() -> int:
     sys.path.insert(0, str(ROOT))
-    from helper.offline.detector import Detector
+    from helper.offline.detector import Detector, tone_finding
     from helper.retrieval.embeddings import local_embedder
 
     embedder = local_embedder()
@@ -44,11 +50,17 @@ def main() -> int:
         return np.vstack([embedder.embed(texts[i : i + 64]) for i in range(0, len(texts), 64)])
 
     dev = ROOT / "evals" / "dev"
+    # The second file (800 sentences, 2026-12-03) adds the shapes the first missed most on
+    # the dev drafts: sarcasm, digs without "you", ultimatums and texting style, with as many
+    # calm complaints, polite requests and affectionate teasing that must pass.
     labelled = rows(dev / "relationship-sentences.jsonl")
+    labelled += rows(dev / "relationship-sentences-2.jsonl")
     texts = [r["text"] for r in labelled]
     labels = [r["label"] for r in labelled]
     vectors = embed(texts).astype(np.float16)
-    detector = Detector(vectors, np.array(labels, dtype=np.int8), threshold=0.5)
+    detector = Detector(
+        vectors, np.array(labels, dtype=np.int8), threshold=0.5, neighbours=TONE_NEIGHBOURS
+    )
 
     drafts, kind = rows(dev / "rewrite-drafts.jsonl"), rows(dev / "rewrite-kind.jsonl")
 
@@ -65,6 +77,7 @@ def main() -> int:
         vectors=vectors,
         labels=np.array(labels, dtype=np.int8),
         threshold=np.float32(threshold),
+        neighbours=np.int16(TONE_NEIGHBOURS),
     )
     print(f"threshold {threshold:.2f}")
     for split in ("dev", "heldout"):
@@ -75,6 +88,18 @@ def main() -> int:
             f"{split}: hostile drafts detected {tp}/{tp + fn} (recall {tp / (tp + fn):.3f}), "
             f"kind drafts flagged {fp}/{fp + tn}, precision {tp / max(1, tp + fp):.3f}"
         )
+    # What the engine applies: the whole draft, or one of its sentences with a higher bar.
+    built = Detector(
+        vectors.astype(np.float32), np.array(labels, dtype=np.int8), threshold, (), TONE_NEIGHBOURS
+    )
+    for split in ("dev", "heldout"):
+        for name, group in (("hostile", drafts), ("kind", kind)):
+            texts = [r["text"] for r in group if r["split"] == split]
+            found = sum(tone_finding(t, built) is not None for t in texts)
+            print(
+                f"{split}: {name} drafts read as cutting, whole or one sentence: "
+                f"{found}/{len(texts)}"
+            )
     build_safety_vote(embed)
     return 0
 

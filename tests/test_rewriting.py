@@ -990,3 +990,130 @@ def test_names_keep_the_drafts_capitals_and_a_first_word_is_lowered_mid_sentence
     )
     # a capitalised word that is also an ordinary word is not capitalised everywhere
     assert rewrite_module._restore_case("I will call", "I asked Will to call") == "I will call"
+
+
+# --- 2026-12-03: a cutting sentence beside plain ones, canned replies, verbless situations -----
+
+PLAIN_THEN_CUTTING = (
+    "I picked up the dry cleaning on the way home and the car is parked out front. "
+    'Oh good, another "quick drink" with the guys that ends at 2am.'
+)
+
+
+def test_one_cutting_sentence_beside_plain_ones_is_found_and_named():
+    from helper.offline.detector import detector, tone_finding, tone_score
+
+    # The whole draft's vector reads as fine; its second sentence alone does not.
+    assert tone_score(PLAIN_THEN_CUTTING) < detector().threshold
+    assert (
+        tone_finding(PLAIN_THEN_CUTTING)
+        == 'Oh good, another "quick drink" with the guys that ends at 2am.'
+    )
+    result = rewrite_offline(PLAIN_THEN_CUTTING)
+    assert result.guide is not None and [f.kind for f in result.findings] == ["tone"]
+    finding = result.findings[0]
+    assert PLAIN_THEN_CUTTING[finding.start : finding.end] == finding.text
+    assert finding.text.startswith("Oh good")
+
+
+def test_short_fragments_are_not_voted_on_alone():
+    from helper.offline.detector import MIN_SENTENCE_WORDS, tone_finding
+
+    # "I mean it." alone lands near curt replies; as part of a thank-you it is not a finding.
+    assert len("I mean it.".split()) < MIN_SENTENCE_WORDS
+    assert tone_finding("Thank you for being you. I mean it.") is None
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "Oh great, another delivery box. I'm sure we really needed a fifth phone charger.",
+        "Oh here we go again, the eye roll. Real grown-up.",
+    ],
+)
+def test_a_jab_with_no_complaint_gets_the_guide_not_the_canned_break(draft):
+    result = rewrite_offline(draft)
+    assert result.findings
+    assert "short break" not in result.rewrite
+    assert all("short break" not in a.text for a in result.alternatives)
+    assert result.guide is not None or result.changed
+
+
+def test_a_draft_that_shuts_the_talk_down_still_gets_the_break():
+    result = rewrite_offline("I'm not discussing the car. End of conversation.")
+    assert result.changed and "break" in result.rewrite and "the car" in result.rewrite
+
+
+@pytest.mark.parametrize(
+    ("situation", "has"),
+    [
+        ("you leave the dishes", True),
+        ("the dishes pile up", True),
+        ("I'm kept waiting", True),
+        ("your games", False),
+        ("struggling", False),
+        ("so omg", False),
+        ("you me about the gym", False),
+    ],
+)
+def test_a_situation_needs_a_verb(situation, has):
+    from helper.offline.rewriting import _has_verb
+
+    assert _has_verb(situation) is has
+
+
+def test_no_rewrite_feels_something_about_a_bare_noun():
+    drafts = [
+        "I am SO done. Every weekend it's your friends, your games, your plans. Never.",
+        "Quit nagging me about the gym!",
+        "You're a grown man who can't even load a dishwasher. Pathetic.",
+    ]
+    for draft in drafts:
+        result = rewrite_offline(draft)
+        for text in [result.rewrite] + [a.text for a in result.alternatives]:
+            assert not re.search(r"\bwhen (?:your \w+|struggling|so omg)\b", text), text
+    assert "the gym" in rewrite_offline("Quit nagging me about the gym!").rewrite
+
+
+def test_an_insult_that_is_a_sentence_alone_goes_with_its_sentence():
+    from helper.offline.rewriting import _replace_insults
+
+    assert _replace_insults("You left the milk out all night. Disgusting.").strip() == (
+        "You left the milk out all night."
+    )
+    assert _replace_insults("mold in the sink again. so gross omg").strip() == (
+        "mold in the sink again."
+    )
+    # A word inside a sentence is still swapped or cut, not the sentence.
+    assert "milk" in _replace_insults("You left the milk out, you slob.")
+
+
+def test_a_request_object_stops_where_its_clause_ends():
+    result = rewrite_offline(
+        "You missed Leo's game again and he kept looking for you in the stands."
+    )
+    request = result.rewrite.split(". ")[-1]
+    assert "Leo's game" in result.rewrite
+    assert "he kept looking" not in request, request
+
+
+@pytest.mark.parametrize(
+    "draft",
+    ["ugh ur such a dork, love you ❤️", "Never change, you weirdo ❤️", "haha ur so dumb i love u"],
+)
+def test_affectionate_teasing_is_left_as_it_is_with_the_word_named(draft):
+    result = rewrite_offline(draft)
+    assert not result.changed and result.rewrite == draft and result.guide is None
+    assert result.findings and "teasing" in result.note
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "Thanks for nothing, I had to walk home in the rain.",
+        "Love you, but you're the laziest person I know.",
+    ],
+)
+def test_thanks_or_love_beside_a_real_complaint_is_still_rewritten(draft):
+    result = rewrite_offline(draft)
+    assert result.changed or result.guide is not None

@@ -331,6 +331,25 @@ def reads_kindly(text: str) -> bool:
     return bool(positive.search(low)) or bool(re.fullmatch(r"[^.!?\n]*!+", low.strip()))
 
 
+# The highest whole-draft tone score at which a draft with a declaration of love or thanks
+# and a word finding reads as teasing. Dev drafts of that kind: kind ones scored at most 0.19,
+# hostile ones at least 0.44 ("Love you, but if you buy one more plant we're going to be
+# broke"); the bar sits between, nearer the kind side.
+AFFECTION_MAX_TONE = 0.35
+
+
+def affectionate(text: str, tone: float, found: list[Finding]) -> bool:
+    """Whether a draft with findings (`found`) is affectionate teasing ("Never change, you
+    weirdo ❤️"): its tone score (`tone`) is low, and it declares love or thanks outside every
+    finding ("Thanks for nothing" is itself one)."""
+    if tone >= AFFECTION_MAX_TONE:
+        return False
+    rx = re.compile(lexicon("patterns.yaml")["polarity"]["affection"], re.IGNORECASE)
+    return any(
+        all(m.end() <= f.start or m.start() >= f.end for f in found) for m in rx.finditer(text)
+    )
+
+
 def sarcasm_alone(text: str) -> Finding | None:
     """The finding for a clause that is only a word of context sarcasm ("Great job.",
     "Unbelievable", a closing "thanks"), which analyze() flags only beside a complaint."""

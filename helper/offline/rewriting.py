@@ -20,8 +20,9 @@ from lemminflect import getAllLemmas
 from helper.config import MAX_DRAFT_CHARS
 from helper.lexicon import load as load_lexicon
 from helper.offline import safety
-from helper.offline.detector import lands_badly
+from helper.offline.detector import tone_finding, tone_score
 from helper.offline.findings import (
+    affectionate,
     analyze,
     blame_verbs,
     insults,
@@ -976,6 +977,13 @@ def _topics() -> list[tuple[re.Pattern, dict]]:
     return [(re.compile(t["match"]), t) for t in lexicon("behaviors.yaml")["topics"]]
 
 
+# A slot captured to the end of the clause can run into the next one ("forgot Emma's recital
+# and she cried the whole way home"): a request about that object stops where it ends.
+_CLAUSE_AFTER = re.compile(
+    r"(?i)(?:,\s*|\s+)(?:and|but|so|because|then)\s+(?:i|you|he|she|they|we|it)\b.*$|,.*$", re.S
+)
+
+
 def _topic_entry(text: str) -> tuple[dict, dict]:
     """The topic entry that matches earliest in `text` (the verb and its object come first)."""
     low = fold(text)
@@ -991,7 +999,7 @@ def _topic_entry(text: str) -> tuple[dict, dict]:
     for each in [m, *best_rx.finditer(low)]:  # later matches fill what the first left out
         for k, v in each.groupdict().items():
             if v and k not in found:
-                found[k] = text[each.start(k) : each.end(k)]
+                found[k] = _CLAUSE_AFTER.sub("", text[each.start(k) : each.end(k)])
     return entry, {**found, **{k + "_ing": _gerund(v) for k, v in found.items()}}
 
 
@@ -1256,7 +1264,32 @@ def _plan(clauses: list[Clause], draft: str) -> Plan:
         situation += " " + main.slots["without"]
     if analyze(situation):  # "you get jealous when I ..." -> "you get upset when I ..."
         situation = _soften_words(situation)
+    if not _has_verb(situation):
+        # "I feel unheard when your games", "when struggling", "when you me about the gym":
+        # no event to feel something about, so the I-statement says the feeling and what
+        # it is about ("I've been feeling small about the gym lately").
+        insult_topic = insult_topic or _noun_phrase(situation)
+        situation = ""
     return Plan(source["feeling"], need, situation, request, main.tense, insult_topic)
+
+
+_AUXILIARY = re.compile(
+    r"(?i)\b(?:am|is|are|was|were|be|been|being|has|have|had|do|does|did|can|could|will|would"
+    r"|should|may|might|must)\b|\w'(?:s|re|m|ve|d|ll)\b|n't\b"
+)
+_DETERMINERS = set("the a an my your our his her their this that these those some any no".split())
+
+
+def _has_verb(situation: str) -> bool:
+    """Whether a "when ___" part has a verb: an auxiliary, or a word that can be a verb and
+    does not follow a determiner ("the dishes pile up" has one; "your games" has none)."""
+    if _AUXILIARY.search(situation):
+        return True
+    tokens = re.findall(r"[a-z']+", fold(situation))
+    return any(
+        "VERB" in getAllLemmas(word) and before not in _DETERMINERS
+        for before, word in zip(tokens, tokens[1:], strict=False)
+    )
 
 
 def _shutdown_topic(clauses: list[Clause], draft: str) -> str:
@@ -1290,7 +1323,6 @@ def _content(c: Clause) -> bool:
 
 
 def _compose(plan: Plan) -> str:
-    d = _data()["compose"]
     # "because you took a long time, because I want..." reads badly: the second is "and"
     because = "and" if re.search(r"\bbecause\b", plan.situation) else "because"
     slots = {
@@ -1300,11 +1332,16 @@ def _compose(plan: Plan) -> str:
         "topic": plan.topic,
         "because": because,
     }
-    if plan.situation:
-        first = fill(d["past"] if plan.tense == "past" else d["present"], **slots)
-    else:
-        first = fill(d["shutdown"] if plan.shutdown else d["no_situation"], **slots)
-    return _tidy(f"{_upper_first(first)} {plan.request}")
+    return _tidy(f"{_upper_first(_first_sentence(plan, slots))} {plan.request}")
+
+
+def _first_sentence(plan: Plan, slots: dict, situation: bool = True) -> str:
+    """The I-statement before the request: with what happened when there is a situation
+    (and `situation` allows it), else the feeling alone."""
+    d = _data()["compose"]
+    if plan.situation and situation:
+        return fill(d["past"] if plan.tense == "past" else d["present"], **slots)
+    return fill(d["shutdown"] if plan.shutdown else d["no_situation"], **slots)
 
 
 def _brief(plan: Plan) -> str:
@@ -1315,10 +1352,8 @@ def _brief(plan: Plan) -> str:
     if not request.endswith("?"):
         return request  # not a question to join on
     slots = {"feeling": plan.feeling, "situation": plan.situation, "topic": plan.topic}
-    firsts = [fill(d["shutdown"] if plan.shutdown else d["no_situation"], **slots)]
-    if plan.situation:
-        firsts.insert(0, fill(d["past"] if plan.tense == "past" else d["present"], **slots))
-    for first in firsts:
+    firsts = [_first_sentence(plan, slots, situation) for situation in (True, False)]
+    for first in dict.fromkeys(firsts):
         joined = fill(d["brief"], first=first.rstrip(" ."), request_lc=_lower_first(request))
         brief = _tidy(_upper_first(joined))
         if passes_gate(brief):
@@ -1376,6 +1411,10 @@ def _replace_insults(text: str) -> str:
         hits.append(hit)
     for hit in reversed(hits):
         after = text[hit.end :]
+        lone = _lone_insult(text, hit.start, hit.end)
+        if lone:  # "Pathetic." or "so gross omg" on its own: a verdict, not a complaint
+            text = (text[: lone[0]].rstrip() + " " + text[lone[1] :].lstrip()).strip()
+            continue
         word_after = re.match(r"\s+[A-Za-z]", after) and not re.match(r"\s+(?:and|or|but)\b", after)
         head = fold(text[hit.start : hit.word_start])
         neutral = groups[hit.group]["neutral"]
@@ -1433,6 +1472,23 @@ def _replace_insults(text: str) -> str:
                 head = re.sub(r"(?i)\b(?:so|really|very|too|such)\s+$", "", head)
             text = head + neutral + after
     return text
+
+
+_FILLER = r"(?:so|how|just|really|totally|too|very|god|ugh|omg|lol|honestly|seriously|wow)"
+_LONE_BEFORE = re.compile(rf"(?:\s*{_FILLER}\b[\s,!]*)*\s*")
+_LONE_AFTER = re.compile(rf"(?:[\s,]*{_FILLER}\b)*\s*(?:[.!?…]+\s*|\n\s*|$)")
+
+
+def _lone_insult(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """The span of the sentence an insult makes up alone, with fillers ("Pathetic.", "so
+    gross omg"): swapping the word ("struggling.") leaves nonsense, so the sentence goes."""
+    begin = max(text.rfind(ch, 0, start) for ch in ".!?\n") + 1
+    if not _LONE_BEFORE.fullmatch(fold(text[begin:start])):
+        return None
+    tail = _LONE_AFTER.match(fold(text[end:]))
+    if not tail:
+        return None
+    return begin, end + tail.end()
 
 
 def _is_adjective(word: str) -> bool:
@@ -1794,9 +1850,10 @@ def _rewrite(text: str, proceed: bool) -> RewriteResult:
         return RewriteResult(
             text, text, False, [], [], verdict, "offline", _data()["language"]["note"]
         )
-    if not findings and lands_badly(text) and not reads_kindly(text):
-        # No word pattern names it, but it reads as cutting: say so, and help write it.
-        tone = Finding("tone", text.strip(), text.find(text.strip()), 0, TONE_WHY)
+    part = tone_finding(text) if not findings else None
+    if part and not reads_kindly(text):
+        # No word pattern names it, but it reads as cutting: say which part, and help write it.
+        tone = Finding("tone", part, text.find(part), 0, TONE_WHY)
         tone.end = tone.start + len(tone.text)
         return _guided(text, [tone], verdict, "tone")
     if not findings:
@@ -1806,12 +1863,25 @@ def _rewrite(text: str, proceed: bool) -> RewriteResult:
             else "Nothing in this draft reads as hostile, so I left it as it is."
         )
         return RewriteResult(text, text, False, [], [], verdict, "offline", note)
+    if affectionate(text, tone_score(text), findings):
+        note = (
+            "This reads as affectionate teasing, so I left it as it is; the word check noticed "
+            f'"{findings[0].text}", which you may want to look at.'
+        )
+        return RewriteResult(text, text, False, [], findings, verdict, "offline", note)
     clauses = _read(text)
     plan = _plan(clauses, text)
     plan.absolutes = {fold(f.text) for f in findings if f.kind == "absolute"}
-    rewrite = _restore_case(_drop_scare_quotes(_checked(_compose(plan), plan)), text)
-    gentle = _restore_case(_drop_scare_quotes(_gentle_text(text, clauses, plan, rewrite)), text)
-    brief = _restore_case(_drop_scare_quotes(_brief(plan)), text)
+    if plan.shutdown and not any(f.kind in _SHUTS_DOWN for f in findings):
+        # The short-break reply fits a draft that shuts the talk down ("I'm done talking",
+        # "Get over it already!").
+        # Given to a jab with no complaint the engine can say ("Oh great, another Amazon
+        # package"), it put a canned text in place of what the draft is about: blind readers
+        # rated it unfaithful, with topics such as "the fourth". Say so, and help write it.
+        return _guided(text, findings, verdict, "gate")
+    rewrite = _restore_case(_checked(_compose(plan), plan), text)
+    gentle = _restore_case(_gentle_text(text, clauses, plan, rewrite), text)
+    brief = _restore_case(_brief(plan), text)
     if not passes_gate(rewrite):
         return _guided(text, findings, verdict, "gate")
     # An alternative is shown only when it comes out clean; none is better than a bad one.
@@ -1829,6 +1899,11 @@ def _rewrite(text: str, proceed: bool) -> RewriteResult:
     kept_text = f", and kept what it is about: {', '.join(kept[:3])}" if kept else ""
     note = fill(_data()["compose"]["note"], parts=parts, kept=kept_text)
     return RewriteResult(text, rewrite, True, alternatives, findings, verdict, "offline", note)
+
+
+# Findings that end the talk, for which "Could we take a short break and talk again?" keeps
+# what the draft says.
+_SHUTS_DOWN = {"stonewalling", "demand"}
 
 
 def _draft_words(text: str, stems: list[str]) -> list[str]:

@@ -21,10 +21,12 @@ class Embedder(Protocol):
         ...
 
 
-# Texts whose vectors are kept (about 1.5 kB each). A call embeds the same text more than once
-# (the safety screen, then retrieval), and the guidance's fixed search phrases are embedded
-# again each time a running page moves to a newly built index: with several openers calls
-# doing that at once on 2 cores, the page once went 5 s without answering.
+# Texts whose vectors are kept (about 1.5 kB each). A call embeds the same text more than
+# once (a draft: the tone reading and the nearest-case safety vote of
+# helper/offline/detector.py; a question: the passage search, then the sentence search), and
+# the guidance's fixed phrases are embedded again each time a running page moves to a newly
+# built index: with several openers calls doing that at once on 2 cores, the page once went
+# 5 s without answering.
 CACHED_TEXTS = 4096
 
 
