@@ -1117,3 +1117,27 @@ def test_affectionate_teasing_is_left_as_it_is_with_the_word_named(draft):
 def test_thanks_or_love_beside_a_real_complaint_is_still_rewritten(draft):
     result = rewrite_offline(draft)
     assert result.changed or result.guide is not None
+
+
+@pytest.mark.parametrize(
+    ("situation", "past"),
+    [
+        ("the kids asked me why you skip soccer", True),
+        ("the dishes were left in the sink", True),
+        ("you've asked me that twice", False),
+        ("you're tired after work", False),
+        ("you eat the last cookie and I'm still focused on it", False),
+        ("the tired kids stay up late", False),
+    ],
+)
+def test_what_happened_in_the_simple_past_is_felt_in_the_past(situation, past):
+    from helper.offline.rewriting import _told_in_past_tense
+
+    assert _told_in_past_tense(situation) is past
+
+
+def test_never_once_is_softened_whole_and_words_are_not_doubled():
+    from helper.offline.rewriting import _soften, _tidy
+
+    assert _soften("he never once asked") == "he rarely asked"
+    assert _tidy("I felt worn out when when I was alone") == "I felt worn out when I was alone"

@@ -1270,7 +1270,8 @@ def _plan(clauses: list[Clause], draft: str) -> Plan:
         # it is about ("I've been feeling small about the gym lately").
         insult_topic = insult_topic or _noun_phrase(situation)
         situation = ""
-    return Plan(source["feeling"], need, situation, request, main.tense, insult_topic)
+    tense = "past" if main.tense != "past" and _told_in_past_tense(situation) else main.tense
+    return Plan(source["feeling"], need, situation, request, tense, insult_topic)
 
 
 _AUXILIARY = re.compile(
@@ -1290,6 +1291,29 @@ def _has_verb(situation: str) -> bool:
         "VERB" in getAllLemmas(word) and before not in _DETERMINERS
         for before, word in zip(tokens, tokens[1:], strict=False)
     )
+
+
+# Before these an -ed word is a participle, not the simple past: "you've asked", "I'm tired",
+# "I get ignored", "you seem annoyed".
+_PARTICIPLE_BEFORE = set(
+    """have has had 've 's 'd 're 'm am is are be been being get gets getting got feel feels
+    seem seems look looks keep keeps so too very really""".split()
+)
+
+
+def _told_in_past_tense(situation: str) -> bool:
+    """Whether what happened is told in the simple past ("the kids asked me why"), so the
+    I-statement says "I felt", not "I feel ... when the kids asked": its first verb decides
+    ("when you eat the last cookie and I'm still focused" is not)."""
+    tokens = re.findall(r"[a-z]+|'[a-z]+", fold(situation))
+    for before, word in zip(["", *tokens], tokens, strict=False):
+        if word in ("was", "were"):
+            return True
+        lemma = getAllLemmas(word).get("VERB", [""])[0]
+        if not lemma or before in _DETERMINERS:
+            continue  # not a verb, or a noun ("the tired kids", "your games")
+        return word != lemma and word.endswith("ed") and before not in _PARTICIPLE_BEFORE
+    return False
 
 
 def _shutdown_topic(clauses: list[Clause], draft: str) -> str:
@@ -1723,7 +1747,7 @@ def _tidy(text: str) -> str:
     text = re.sub(r"(?<!\.)\.\s*\.(?!\.)", ".", text)  # "gas.." but not an ellipsis
     text = re.sub(r"([!?])\s*\.", r"\1", text)
     text = re.sub(r"^[\s,;:.!?\-]+", "", text)
-    text = re.sub(r"\b(you|the|a|and|to)\s+\1\b", r"\1", text, flags=re.I)
+    text = re.sub(r"\b(you|the|a|and|to|when|i)\s+\1\b", r"\1", text, flags=re.I)
     text = re.sub(r"\ba\s+(?=[aeiou])", "an ", text)
     # "like an person" after a word was replaced; "an hour" and "an FBI agent" stay
     text = re.sub(r"\b([Aa])n\s+(?=[bcdfgjklmnpqrstvwxyz])", r"\1 ", text)
