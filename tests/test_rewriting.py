@@ -1141,3 +1141,29 @@ def test_never_once_is_softened_whole_and_words_are_not_doubled():
 
     assert _soften("he never once asked") == "he rarely asked"
     assert _tidy("I felt worn out when when I was alone") == "I felt worn out when I was alone"
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("To sleep in while someone else handles the baby at 5am.", True),
+        ("If you go to that party in Vegas, coming home.", True),
+        ("You left early. To be fair, I was late too.", False),
+        ("If you go to Vegas, could you text me when you land?", False),
+        ("I'd like more help with the baby in the mornings.", False),
+    ],
+)
+def test_an_alternative_left_without_subject_or_verb_is_a_fragment(text, fragment):
+    from helper.offline.rewriting import _fragment
+
+    assert _fragment(text) is fragment
+
+
+def test_no_fragment_is_shown_as_an_alternative():
+    for draft in [
+        "Must be nice to sleep in while someone else handles the baby at 5am.",
+        "If you go to that bachelor party in Vegas, don't bother coming home.",
+    ]:
+        result = rewrite_offline(draft)
+        assert result.changed
+        assert not any(a.text.startswith(("To ", "If ")) for a in result.alternatives)

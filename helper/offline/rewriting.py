@@ -1912,7 +1912,7 @@ def _rewrite(text: str, proceed: bool) -> RewriteResult:
     alternatives = [
         Alternative(style, alt)
         for style, alt in (("gentle", gentle), ("brief", brief))
-        if alt and passes_gate(alt)
+        if alt and passes_gate(alt) and not _fragment(alt)
     ]
     kinds = sorted({f.kind.replace("_", " ") for f in findings})
     n = len(findings)
@@ -1928,6 +1928,25 @@ def _rewrite(text: str, proceed: bool) -> RewriteResult:
 # Findings that end the talk, for which "Could we take a short break and talk again?" keeps
 # what the draft says.
 _SHUTS_DOWN = {"stonewalling", "demand"}
+
+
+# What cutting a hostile part can leave: an infinitive with nothing before it ("Must be nice
+# to sleep in while..." -> "To sleep in while..."), or a condition whose main clause lost its
+# verb ("If you go to Vegas, don't bother coming home." -> "If you go to Vegas, coming home.").
+_BARE_INFINITIVE = re.compile(r"^To\s+\w+")
+_HEADLESS_CONDITION = re.compile(r"^If\b[^,]*,\s*[a-z]+ing\b")
+_SUBJECT_LATER = re.compile(r",\s*(?:I|you|we|he|she|they|it)\b")  # "To be fair, I ..."
+
+
+def _fragment(text: str) -> bool:
+    """Whether an alternative has a sentence left without its subject and verb."""
+    for sentence in sentences(text):
+        sentence = sentence.strip()
+        if _BARE_INFINITIVE.match(sentence) and not _SUBJECT_LATER.search(sentence):
+            return True
+        if _HEADLESS_CONDITION.match(sentence):
+            return True
+    return False
 
 
 def _draft_words(text: str, stems: list[str]) -> list[str]:
