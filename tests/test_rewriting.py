@@ -1167,3 +1167,17 @@ def test_no_fragment_is_shown_as_an_alternative():
         result = rewrite_offline(draft)
         assert result.changed
         assert not any(a.text.startswith(("To ", "If ")) for a in result.alternatives)
+
+
+def test_a_superlative_insult_goes_with_its_person():
+    from helper.offline.rewriting import _replace_insults
+
+    for draft in ["You are the most selfish man alive.", "You're the laziest person I know."]:
+        out = _replace_insults(draft)
+        assert not re.search(r"\b(?:man|person)\b", out), out
+        assert "est " not in out and "most" not in out, out
+
+
+def test_love_you_does_not_choose_the_topic():
+    result = rewrite_offline("Love you, but you're the laziest person I know.")
+    assert result.changed and "affection" not in result.rewrite and "person" not in result.rewrite

@@ -1234,7 +1234,9 @@ def _plan(clauses: list[Clause], draft: str) -> Plan:
     topic, topic_slots = _topic_entry(main.vp or main.text)
     if not topic and not main.blame:
         # a vague complaint ("you never do anything") may name its topic elsewhere
-        topic, topic_slots = _topic_entry(" ".join(c.text for c in clauses))
+        # "Love you, but ..." says how they feel, not what the complaint is about
+        told = [c.text for c in clauses if not _only_affection(c.text)]
+        topic, topic_slots = _topic_entry(" ".join(told))
     slots.update(topic_slots)
     if "obj" in topic_slots:
         slots["it"] = "them" if _plural(topic_slots["obj"]) else "it"
@@ -1272,6 +1274,15 @@ def _plan(clauses: list[Clause], draft: str) -> Plan:
         situation = ""
     tense = "past" if main.tense != "past" and _told_in_past_tense(situation) else main.tense
     return Plan(source["feeling"], need, situation, request, tense, insult_topic)
+
+
+def _only_affection(text: str) -> bool:
+    """Whether a clause is only a declaration of love or thanks ("Love you,", "thanks babe")."""
+    rx = lexicon("patterns.yaml")["polarity"]["affection"]
+    rest = re.sub(rx, "", fold(text), flags=re.IGNORECASE)
+    return rest != fold(text) and not re.sub(
+        r"\b(?:so|much|but|and|babe|baby|hun|honey)\b", "", rest
+    ).strip(" ,.!?")
 
 
 _AUXILIARY = re.compile(
@@ -1423,6 +1434,14 @@ def _cut(text: str, spans: list[tuple[int, int]]) -> str:
     return text
 
 
+_SUPERLATIVE_TAIL = re.compile(
+    r"^\s+(?:person|people|man|woman|guy|girl|human(?:\s+being)?|one|partner|husband|wife)"
+    r"(?:\s+(?:I(?:'ve|\s+have)?\s+(?:ever\s+)?(?:know|known|met|dated|seen)|alive|ever"
+    r"|in\s+the\s+world|on\s+(?:the\s+)?(?:earth|planet)))?",
+    re.I,
+)
+
+
 def _replace_insults(text: str) -> str:
     """Insults out: "you idiot" goes, "you're an idiot" -> "you're wrong", "idiots" -> "people"."""
     groups = lexicon("insults.yaml")["groups"]
@@ -1456,6 +1475,9 @@ def _replace_insults(text: str) -> str:
                 head,
             )
             if copula:  # "you're such an idiot" -> "you're wrong"
+                if hit.word.lower().endswith("est") or "most" in head:
+                    # "you're the laziest person I know" -> "you're not helping"
+                    after = _SUPERLATIVE_TAIL.sub("", after, count=1)
                 text = (
                     text[: hit.start]
                     + text[hit.start : hit.start + copula.end()]
