@@ -160,3 +160,68 @@ def test_a_refusal_names_a_few_articles_and_the_count():
     result = refusal("what is the weather", [f"Article {i}" for i in range(3000)])
     assert "Article 0" in result.answer and "2,997 more" in result.answer
     assert len(result.answer) < 600
+
+
+# --- the chunk ranker and lists of sections ------------------------------------------------
+
+
+def test_ranker_weights_match_its_features():
+    from helper.lexicon import load
+    from helper.offline.ranking import FEATURES
+
+    data = load("answer_ranker.yaml")
+    assert tuple(data["features"]) == FEATURES
+    assert len(data["weights"]) == len(FEATURES)
+
+
+@pytest.mark.parametrize(
+    "question, sections",
+    [
+        (
+            "should we see a couples therapist",
+            {"When To Consider Professional Help", "7. Go to couples counseling."},
+        ),
+        (
+            "how do I forgive my partner and let go of old hurts",
+            {"10. Practice Forgiveness And Let Things Go"},
+        ),
+        (
+            "how can we make time for each other with a busy schedule",
+            {"11. Spend some quality time together."},
+        ),
+    ],
+)
+def test_ranker_scores_every_chunk_and_puts_the_answering_section_first(index, question, sections):
+    from helper.offline.ranking import rank
+
+    ranked = rank(index, question)
+    assert len(ranked) == len({c.id for c in index.chunks})
+    assert [s.score for s in ranked] == sorted((s.score for s in ranked), reverse=True)
+    top = next(c for c in index.chunks if c.id == ranked[0].chunk_id)
+    assert top.section in sections
+
+
+def test_a_question_for_the_reasons_is_answered_with_the_list_of_sections(index):
+    result = answer_offline("what are the usual reasons couples stop being in love", index)
+    assert not result.refused
+    quotes = [c.quote for c in result.citations]
+    assert quotes[0] == "Why do couples fall out of love?"
+    assert {"Boredom.", "Indifference.", "General incompatibility."} <= set(quotes)
+    assert all(is_verbatim(c) for c in result.citations)
+    # Each section is cited where it stands, and the answer reads the list in file order.
+    assert [c.start for c in result.citations] == sorted(c.start for c in result.citations)
+    assert result.answer.startswith("Why do couples fall out of love: [1] Indifference. [2]")
+
+
+def test_a_question_about_one_item_of_a_list_gets_its_passage(index):
+    # Singular: the person asks about boredom, not for the list.
+    result = answer_offline("is boredom why we don't feel in love anymore", index)
+    assert not result.refused
+    assert all(c.quote != "Why do couples fall out of love?" for c in result.citations)
+    assert result.citations and all(len(c.quote) > 40 for c in result.citations)
+
+
+def test_a_list_word_far_from_every_list_heading_gets_a_passage(index):
+    result = answer_offline("what are some ways to show my partner appreciation", index)
+    assert not result.refused
+    assert not any(c.quote.startswith("12 Ways") for c in result.citations)

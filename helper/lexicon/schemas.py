@@ -3,9 +3,10 @@ when the file is loaded, naming the file and the key, not at request time."""
 
 from __future__ import annotations
 
+import re
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 
 class Strict(BaseModel):
@@ -235,6 +236,13 @@ class Scope(Strict):
     relationship_words: list[str]
     shared_life: list[str]
     stopwords: list[str]
+    list_questions: list[str]
+
+    @model_validator(mode="after")
+    def _patterns_compile(self) -> Scope:
+        for pattern in self.list_questions:
+            re.compile(pattern)
+        return self
 
 
 class GuideWhy(Strict):
@@ -270,8 +278,22 @@ class SupportRules(Strict):
     ignore: list[str]
 
 
+class AnswerRanker(Strict):
+    features: list[str]
+    weights: list[float]
+    trained_on: str
+    measured: dict[str, Any]
+
+    @model_validator(mode="after")
+    def _one_weight_per_feature(self) -> AnswerRanker:
+        if len(self.features) != len(self.weights):
+            raise ValueError(f"{len(self.weights)} weights for {len(self.features)} features")
+        return self
+
+
 SCHEMAS: dict[str, type[Strict]] = {
     "advice.yaml": Advice,
+    "answer_ranker.yaml": AnswerRanker,
     "guide.yaml": Guide,
     "behaviors.yaml": Behaviors,
     "insults.yaml": Insults,
