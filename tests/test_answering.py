@@ -225,3 +225,42 @@ def test_a_list_word_far_from_every_list_heading_gets_a_passage(index):
     result = answer_offline("what are some ways to show my partner appreciation", index)
     assert not result.refused
     assert not any(c.quote.startswith("12 Ways") for c in result.citations)
+
+
+# --- scope: the learned decision -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "we fight about money all the time and it is wrecking how close we feel, how do we talk",
+        "my husband barely touches me anymore, how do we get that closeness back",
+        "shud we try therapy or is that giving up",
+    ],
+)
+def test_covered_questions_in_own_words_are_answered(index, question):
+    result = answer_offline(question, index)
+    assert not result.refused and result.citations
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "should my girlfriend and I open a joint savings account or keep money separate",
+        "how many weeks does a fiance visa take to process",
+        "what dose of melatonin is safe for my wife",
+        "best dating app for finding a serious partner in my 30s",
+        "how to replace a bike chain",
+    ],
+)
+def test_near_topic_and_far_questions_are_declined(index, question):
+    result = answer_offline(question, index)
+    assert result.refused and not result.citations
+    assert "doesn't cover" in result.answer
+
+
+def test_scope_model_file_matches_the_shipped_embeddings():
+    from helper.offline.answering import _scope_model
+
+    weights, _, threshold = _scope_model()
+    assert weights.shape == (384,) and 0.0 < threshold < 1.0

@@ -49,7 +49,7 @@ TOP_PASSAGES = 3
 PASSAGE_BONUS = 0.15
 TIP_MIN_FIT = 0.6
 TIP_TOPIC_WEIGHT = 1.0  # a tip's closeness to the topic counts as much as its fit
-TOPIC_CLEARLY_ABOUT_US = 0.42  # as CLEARLY_IN_SCOPE for questions (answering.py)
+TOPIC_CLEARLY_ABOUT_US = 0.42  # close enough to the guidance to be about the two of them
 MAX_PHRASE_CHARS = 90
 
 # The safety panel carries the help; the note only says why there are no openers.
