@@ -32,12 +32,12 @@ def fold(text: str) -> str:
 
 
 def dataset(index, cases: list[dict]):
-    from helper.offline.ranking import chunk_features
+    from helper.offline.ranking import chunk_features, search_all
 
     by_id = {c.id: c for c in index.chunks}
     out = []
     for case in cases:
-        scored = chunk_features(index, case["question"])
+        scored = chunk_features(index, search_all(index, case["question"]))
         gold = [fold(g) for g in case["gold"]]
         labels = np.array(
             [any(g in fold(by_id[s.chunk_id].text) for g in gold) for s in scored], dtype=float

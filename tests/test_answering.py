@@ -192,9 +192,9 @@ def test_ranker_weights_match_its_features():
     ],
 )
 def test_ranker_scores_every_chunk_and_puts_the_answering_section_first(index, question, sections):
-    from helper.offline.ranking import rank
+    from helper.offline.ranking import rank, search_all
 
-    ranked = rank(index, question)
+    ranked = rank(index, search_all(index, question))
     assert len(ranked) == len({c.id for c in index.chunks})
     assert [s.score for s in ranked] == sorted((s.score for s in ranked), reverse=True)
     top = next(c for c in index.chunks if c.id == ranked[0].chunk_id)

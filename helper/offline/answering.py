@@ -16,6 +16,7 @@ import numpy as np
 
 from helper.config import MAX_QUESTION_CHARS
 from helper.lexicon import load as load_lexicon
+from helper.offline.ranking import rank, search_all
 from helper.offline.safety import screen
 from helper.results import AskResult, Citation, Passage
 from helper.retrieval.citations import cite, doc_path, read_doc
@@ -127,7 +128,6 @@ def _is_label(s: Sentence) -> bool:
 LABEL_REACH = 7  # how many list items back a list's label is looked for
 MAX_QUOTED_CHARS = 560  # both windows together; the markers between list items come on top
 MIN_SECOND_WINDOW = 80
-FIRST_WINDOW = MAX_QUOTED_CHARS
 MAX_WINDOWS = 2
 
 
@@ -195,24 +195,18 @@ def window(index: Index, best: Sentence, budget: int) -> list[Sentence]:
     return out
 
 
-def compose(
-    index: Index, question: str, first_budget: int | None = None, windows_max: int | None = None
-) -> list[list[Sentence]]:
+def compose(index: Index, retrieval: Retrieval) -> list[list[Sentence]]:
     """The answer's passages, each a run of consecutive sentences of one chunk: the best
     chunk's first, then the next ones' while room is left (the best chunk holds the answer
     for about two questions in three; one of the best three, for four in five)."""
-    from helper.offline.ranking import rank
-
-    ranked = rank(index, question)
+    ranked = rank(index, retrieval)
     if not ranked:
         return []
-    first_budget = FIRST_WINDOW if first_budget is None else first_budget
-    windows_max = MAX_WINDOWS if windows_max is None else windows_max
-    windows = [window(index, ranked[0].best, first_budget)]
+    windows = [window(index, ranked[0].best, MAX_QUOTED_CHARS)]
     used = {s.id for s in windows[0]}
     left = MAX_QUOTED_CHARS - sum(len(s.text.strip()) + 1 for s in windows[0])
     for candidate in ranked[1:]:
-        if len(windows) >= windows_max or left < MIN_SECOND_WINDOW:
+        if len(windows) >= MAX_WINDOWS or left < MIN_SECOND_WINDOW:
             break
         more = window(index, candidate.best, left)
         if not more or {s.id for s in more} & used:
@@ -359,14 +353,15 @@ def answer_offline(question: str, index: Index) -> AskResult:
         # Never answered from the guidance: advice for ordinary conflict ("apologize", "keep
         # trying") must not be quoted at someone describing danger.
         return AskResult(question, "", True, [], "offline", SAFETY_NOTE, safety)
-    retrieval = index.retrieve(question, k=5)
+    # One search of every chunk serves the scope decision and the ranker, which scores all.
+    retrieval = search_all(index, question)
     titles = sorted({c.title for c in index.chunks})
     if not retrieval.passages or not in_scope(question, retrieval):
         return refusal(question, titles)
     found = list_answer(index, question, retrieval.vector)
     if found is not None:
         return _answer_list(question, found)
-    windows = compose(index, question)
+    windows = compose(index, retrieval)
     if not windows:
         return refusal(question, titles)
     citations: list[Citation] = []

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from helper.lexicon import load as load_lexicon
-from helper.retrieval.index import Index, Sentence
+from helper.retrieval.index import Index, Retrieval, Sentence
 from helper.text.tokens import words
 
 MIN_SENTENCE_WORDS = 4  # shorter sentences ("Here's why.") match everything a little
@@ -65,8 +65,15 @@ def _heading_vectors(index: Index) -> dict[str, np.ndarray]:
     return index.memo("heading_vectors", build)
 
 
-def chunk_features(index: Index, question: str) -> list[Scored]:
-    """Every chunk with its signals (score left at 0), in the index's chunk order."""
+def search_all(index: Index, question: str) -> Retrieval:
+    """The search the ranker reads: every chunk, not only the fused top few."""
+    everything = len(index.chunks)
+    return index.retrieve(question, k=everything, pool=everything)
+
+
+def chunk_features(index: Index, retrieval: Retrieval) -> list[Scored]:
+    """Every chunk with its signals (score left at 0), in the index's chunk order;
+    `retrieval` is a search of every chunk (search_all)."""
     from helper.offline.answering import (  # the word-sharing helpers live with the answers
         _chunk_sentences,
         content_tokens,
@@ -76,9 +83,8 @@ def chunk_features(index: Index, question: str) -> list[Scored]:
     )
 
     chunks = index.chunks
-    retrieval = index.retrieve(question, k=len(chunks), pool=len(chunks))
     cosine_by_id = {s.id: c for s, c in index.sentences(retrieval, len(index.all_sentences))}
-    query = content_tokens(question)
+    query = content_tokens(retrieval.query)
     tokens, weights = sentence_tokens(index), idf(index)
     by_chunk = _chunk_sentences(index)
     headings = _heading_vectors(index)
@@ -127,10 +133,10 @@ def chunk_features(index: Index, question: str) -> list[Scored]:
     return [Scored(cid, 0.0, best, matrix[i]) for i, (cid, best, _) in enumerate(rows)]
 
 
-def rank(index: Index, question: str, weights: np.ndarray | None = None) -> list[Scored]:
-    """Every chunk, best answer first."""
-    w = _weights() if weights is None else weights
-    scored = chunk_features(index, question)
+def rank(index: Index, retrieval: Retrieval) -> list[Scored]:
+    """Every chunk, best answer first; `retrieval` is a search of every chunk (search_all)."""
+    w = _weights()
+    scored = chunk_features(index, retrieval)
     for s in scored:
         s.score = float(s.features @ w)
     return sorted(scored, key=lambda s: -s.score)
