@@ -517,12 +517,13 @@ def run_hostile(engine, cases: list[dict], ctx: Context) -> tuple[list[dict], di
 
 
 def run_drafts(engine, cases: list[dict], ctx: Context) -> tuple[list[dict], dict]:
-    """Realistic drafts, hostile (a `reference` rewrite) or kind (none): what a person gets."""
+    """Realistic drafts, hostile (a `reference` rewrite, or `label` 1) or kind (neither): what
+    a person gets."""
     records = []
     for case in cases:
         out, error = call(engine.rewrite, case["text"])
         out = out or {}
-        hostile = "reference" in case
+        hostile = "reference" in case or case.get("label") == 1
         guided = out.get("guide") is not None
         changed = bool(out.get("changed"))
         flagged = bool((out.get("safety") or {}).get("flagged"))
@@ -534,11 +535,12 @@ def run_drafts(engine, cases: list[dict], ctx: Context) -> tuple[list[dict], dic
                 "wrongly_unchanged": error is None and not changed and not guided and not flagged,
                 "rewritten": changed,
                 "guided": guided,
-                "similarity_to_reference": ctx.similarity(shown, case["reference"])
-                if shown
-                else None,
                 "shown_clean": (not ctx.graders.offensive(shown)) if shown else None,
             }
+            if "reference" in case:  # a set with no reference rewrites reports no similarity
+                rec["checks"]["similarity_to_reference"] = (
+                    ctx.similarity(shown, case["reference"]) if shown else None
+                )
         else:
             rec["checks"] = {"kind_changed": changed or guided}
         records.append(rec)

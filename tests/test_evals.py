@@ -61,6 +61,12 @@ def tiny(tmp_path: Path) -> Path:
             {"id": "d1", "split": "dev", "text": "you never cook", "reference": "x"},
             {"id": "d2", "split": "heldout", "text": "Thank you for tonight."},
         ],
+        # The second author's drafts carry a label, not a reference rewrite.
+        "drafts_second_author": [
+            {"id": "sa0", "split": "heldout", "label": 1, "text": "you left the laundry out"},
+            {"id": "sa1", "split": "dev", "label": 1, "text": "Thank you for nothing."},
+            {"id": "sa2", "split": "heldout", "label": 0, "text": "Thank you for the walk."},
+        ],
         # Each set is measured per path too: a flagged question and a flagged draft.
         **{
             name: [
@@ -269,6 +275,19 @@ def test_a_good_engine_passes_every_suite(tiny):
     for r in results:
         for m in r.metrics:
             assert m.threshold is None or m.n > 0, f"{r.suite}.{m.name} measured nothing"
+
+
+def test_labelled_drafts_count_as_hostile_and_report_no_similarity_without_references(tiny):
+    results = evals.run(
+        ["drafts_second_author"], UnchangedEngine(tiny), evals_dir=tiny / "evals", root=tiny
+    )
+    # UnchangedEngine claims a change for every draft: the label-1 one counts as rewritten,
+    # the label-0 one as a kind draft changed; the dev line is not read.
+    assert _metric(results, "drafts_second_author", "rewritten").value == 1.0
+    assert _metric(results, "drafts_second_author", "rewritten").n == 1
+    assert _metric(results, "drafts_second_author", "kind_changed").value == 1.0
+    names = {m.name for r in results for m in r.metrics}
+    assert "similarity_to_reference" not in names
 
 
 def test_hostile_suite_reports_the_baseline_beside_each_metric(tiny):

@@ -1181,3 +1181,50 @@ def test_a_superlative_insult_goes_with_its_person():
 def test_love_you_does_not_choose_the_topic():
     result = rewrite_offline("Love you, but you're the laziest person I know.")
     assert result.changed and "affection" not in result.rewrite and "person" not in result.rewrite
+
+
+# --- 2026-12-04: a topic's slot that one branch of its pattern does not capture -------------
+
+
+def _top_level_branches(pattern: str) -> list[str]:
+    """The alternatives of a pattern at depth 0 ("a(?P<x>b)|c" -> ["a(?P<x>b)", "c"])."""
+    branches, depth, start, i = [], 0, 0, 0
+    while i < len(pattern):
+        ch = pattern[i]
+        if ch == "\\":
+            i += 2
+            continue
+        if ch == "[":  # a character class: skip to its end
+            i = pattern.index("]", i + 2 if pattern[i + 1 : i + 2] == "]" else i + 1) + 1
+            continue
+        depth += ch == "("
+        depth -= ch == ")"
+        if ch == "|" and depth == 0:
+            branches.append(pattern[start:i])
+            start = i + 1
+        i += 1
+    return [*branches, pattern[start:]]
+
+
+def test_every_topic_slot_is_captured_by_every_branch_or_has_a_default():
+    # "Thank you for being so understanding about me working late" matched the work topic by
+    # its "working late" branch, which captures no {thing}: the request could not be filled
+    # and the rewrite raised instead of answering.
+    from helper.lexicon import load
+    from helper.text.templates import _OPTIONAL, names
+
+    for entry in load("behaviors.yaml")["topics"]:
+        groups = set(re.findall(r"\(\?P<(\w+)>", entry["match"]))
+        for key, template in entry.items():
+            if key == "match" or not isinstance(template, str):
+                continue
+            for slot in names(_OPTIONAL.sub("", template)):  # a [part] is optional
+                if slot not in groups:
+                    continue
+                for branch in _top_level_branches(entry["match"]):
+                    assert f"(?P<{slot}>" in branch, (entry["match"], template)
+
+
+def test_thanks_about_working_late_does_not_break_the_rewrite():
+    result = rewrite_offline("Thank you for being so understanding about me working late.")
+    assert result.input.startswith("Thank you")
