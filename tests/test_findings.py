@@ -422,3 +422,34 @@ STILL_BLAME = [
 @pytest.mark.parametrize("text", [pytest.param(t, id=i) for i, t in STILL_BLAME])
 def test_reassurance_shapes_do_not_hide_blame(text):
     assert analyze(text) != []
+
+
+# Shapes that read as blame word by word and are not (dev drafts of a second author): a sigh
+# about news with no "you", reassurance that it is "not your fault", "no good" before a noun.
+NOT_AT_THEM = [
+    ("sigh-at-news", "Ugh. Didn't get the promotion. They gave it to someone newer."),
+    ("sigh-at-work", "ugh the printer jammed six times today"),
+    ("not-your-fault", "The sink is leaking again. Not your fault at all, I'll call someone."),
+    ("isnt-your-fault", "It isn't your fault, babe."),
+    ("no-good-excuse", "I'm sorry I missed it. There's no good excuse."),
+]
+
+
+@pytest.mark.parametrize("text", [pytest.param(t, id=i) for i, t in NOT_AT_THEM])
+def test_sighs_reassurance_and_no_good_before_a_noun_are_not_findings(text):
+    assert analyze(text) == []
+
+
+# The same words aimed at them still are.
+AT_THEM = [
+    ("sigh-with-you", "Ugh, you left the door open again."),
+    ("sigh-alone", "Ugh."),
+    ("smh-alone", "smh"),
+    ("your-fault", "This is your fault."),
+    ("no-good-aimed", "You're no good at this."),
+]
+
+
+@pytest.mark.parametrize("text", [pytest.param(t, id=i) for i, t in AT_THEM])
+def test_the_same_words_aimed_at_them_are_findings(text):
+    assert analyze(text) != []

@@ -125,6 +125,9 @@ class FindingRule(Strict):
     why: str
     patterns: list[str]
     polarity: bool = False
+    # counts only in a draft that speaks to the partner (a "you" word anywhere in it) or that
+    # is nothing but the match ("Ugh.")
+    addressed: bool = False
 
 
 class Patterns(Strict):

@@ -52,6 +52,14 @@ class _Rule:
     why: str
     rx: re.Pattern
     polarity: bool
+    addressed: bool  # counts only in a draft with a "you" word, or on its own
+
+
+@cache
+def _addressed() -> re.Pattern:
+    """A draft that speaks to the partner: "Ugh, you left the door open" (not "Ugh. Didn't get
+    the promotion.")."""
+    return re.compile(expand(r"\b(?:@you|@your|@youre|yours|yourself)\b"))
 
 
 @dataclass(frozen=True)
@@ -71,7 +79,13 @@ class Insult:
 def _rules() -> list[_Rule]:
     data = lexicon("patterns.yaml")
     return [
-        _Rule(item["kind"], item["why"], re.compile(expand(p)), bool(item.get("polarity")))
+        _Rule(
+            item["kind"],
+            item["why"],
+            re.compile(expand(p)),
+            bool(item.get("polarity")),
+            bool(item.get("addressed")),
+        )
         for item in data["findings"]
         for p in item["patterns"]
     ]
@@ -251,8 +265,17 @@ def _analyze(text: str) -> tuple[Finding, ...]:
         if end > start:
             found.append(Finding(kind, text[start:end], start, end, why))
 
+    addressed = bool(_addressed().search(low))
     for rule in _rules():
         for m in rule.rx.finditer(low):
+            # a sigh alone is a curt reply to them ("Ugh."); beside news with no "you" it is
+            # about the news
+            if (
+                rule.addressed
+                and not addressed
+                and re.search(r"\w", low[: m.start()] + low[m.end() :])
+            ):
+                continue
             groups = m.groupdict()
             if _rule_praises(rule, m):
                 continue
