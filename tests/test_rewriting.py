@@ -1206,19 +1206,19 @@ def _top_level_branches(pattern: str) -> list[str]:
     return [*branches, pattern[start:]]
 
 
-def test_every_topic_slot_is_captured_by_every_branch_or_has_a_default():
+def test_every_topic_slot_is_captured_by_every_branch_or_is_optional():
     # "Thank you for being so understanding about me working late" matched the work topic by
     # its "working late" branch, which captures no {thing}: the request could not be filled
     # and the rewrite raised instead of answering.
     from helper.lexicon import load
-    from helper.text.templates import _OPTIONAL, names
+    from helper.text.templates import required
 
     for entry in load("behaviors.yaml")["topics"]:
         groups = set(re.findall(r"\(\?P<(\w+)>", entry["match"]))
         for key, template in entry.items():
             if key == "match" or not isinstance(template, str):
                 continue
-            for slot in names(_OPTIONAL.sub("", template)):  # a [part] is optional
+            for slot in required(template):  # a slot inside a [part] is optional
                 if slot not in groups:
                     continue
                 for branch in _top_level_branches(entry["match"]):

@@ -29,6 +29,11 @@ def names(template: str) -> set[str]:
     return {m.group(1) for m in _SLOT.finditer(template)}
 
 
+def required(template: str) -> set[str]:
+    """The variable names a template cannot do without: those outside every optional [part]."""
+    return names(_OPTIONAL.sub("", template))
+
+
 def check(template: str, *, where: str = "template") -> None:
     """Raise TemplateError when a brace in `template` is not part of a `{name}`."""
     if re.search(r"[{}]", _SLOT.sub("", template)):
@@ -38,7 +43,7 @@ def check(template: str, *, where: str = "template") -> None:
 def render(template: str, values: Mapping[str, object], *, where: str = "template") -> str:
     """`template` filled from `values`; raises TemplateError when a variable is missing."""
     check(template, where=where)
-    missing = sorted(names(_OPTIONAL.sub("", template)) - values.keys())
+    missing = sorted(required(template) - values.keys())
     if missing:
         raise TemplateError(
             f"{where} {template!r} needs {', '.join(missing)}, which were not given"
