@@ -42,11 +42,12 @@ def summary(samples_ms: list[float]) -> dict:
 def clear_text_caches() -> None:
     """Empty the engine's per-text memo caches (bounded lru_caches), keeping loaded data
     (unbounded caches): a repeated input must cost what a new one costs."""
+    import helper.offline.detector
     import helper.offline.findings
     import helper.offline.rewriting
     from helper.retrieval.embeddings import local_embedder
 
-    for module in (helper.offline.findings, helper.offline.rewriting):
+    for module in (helper.offline.detector, helper.offline.findings, helper.offline.rewriting):
         for obj in vars(module).values():
             params = getattr(obj, "cache_parameters", None)
             if params and params()["maxsize"] is not None:

@@ -97,7 +97,7 @@ def labelled() -> tuple[list[str], np.ndarray, np.ndarray]:
     return texts, np.array(labels), np.array(near)
 
 
-def build_model(base: dict[str, np.ndarray]):
+def build_model(base: dict[str, np.ndarray], n_classes: int = len(CLASSES)):
     import torch
     import torch.nn.functional as F
     from torch import nn
@@ -133,7 +133,7 @@ def build_model(base: dict[str, np.ndarray]):
                     for r in ROLES
                 }
             )
-            self.head = nn.Linear(HIDDEN, len(CLASSES))
+            self.head = nn.Linear(HIDDEN, n_classes)
 
         def norm(self, x, name):
             key = name.replace(".", "_")
@@ -165,7 +165,13 @@ def build_model(base: dict[str, np.ndarray]):
     return Classifier()
 
 
-def train(texts: list[str], labels: np.ndarray, base: dict[str, np.ndarray]):
+def train(
+    texts: list[str],
+    labels: np.ndarray,
+    base: dict[str, np.ndarray],
+    n_classes: int = len(CLASSES),
+    epochs: int = EPOCHS,
+):
     import torch
     import torch.nn.functional as F
 
@@ -174,7 +180,7 @@ def train(texts: list[str], labels: np.ndarray, base: dict[str, np.ndarray]):
     torch.manual_seed(SEED)
     tok = tokenizer()
     tok.enable_truncation(max_length=MAX_TRAIN_TOKENS)
-    model = build_model(base)
+    model = build_model(base, n_classes)
     head = list(model.head.parameters())
     encoder = [
         p for n, p in model.named_parameters() if p.requires_grad and not n.startswith("head.")
@@ -186,13 +192,13 @@ def train(texts: list[str], labels: np.ndarray, base: dict[str, np.ndarray]):
         ],
         weight_decay=0.01,
     )
-    steps = EPOCHS * math.ceil(len(texts) / BATCH)
+    steps = epochs * math.ceil(len(texts) / BATCH)
     schedule = torch.optim.lr_scheduler.LambdaLR(
         optimizer, lambda s: min(1.0, (s + 1) / 50) * max(0.0, 1 - s / steps)
     )
-    class_weight = torch.tensor([1.0] + [FLAGGED_WEIGHT] * (len(CLASSES) - 1))
+    class_weight = torch.tensor([1.0] + [FLAGGED_WEIGHT] * (n_classes - 1))
     started = time.time()
-    for epoch in range(EPOCHS):
+    for epoch in range(epochs):
         model.train()
         order = np.random.default_rng(SEED + epoch).permutation(len(texts))
         for step, start in enumerate(range(0, len(order), BATCH)):
@@ -245,11 +251,13 @@ def update_arrays(model) -> dict[str, np.ndarray]:
     return out
 
 
-def save(model, threshold: float, base_sha256: str, path: Path) -> None:
+def save(
+    model, threshold: float, base_sha256: str, path: Path, classes: tuple[str, ...] = CLASSES
+) -> None:
     arrays = update_arrays(model)
     np.savez_compressed(
         path,
-        classes=np.array(CLASSES),
+        classes=np.array(classes),
         threshold=np.float32(threshold),
         base_sha256=np.array(base_sha256),
         **arrays,

@@ -103,6 +103,7 @@ def test_the_package_is_imported_from_the_wheel_not_the_checkout(installed):
         "lexicon/safety.yaml",
         "lexicon/safety_languages.yaml",
         "lexicon/detector.npz",
+        "lexicon/tone_model.npz",
     ):
         assert (installed["site"] / "helper" / data).exists(), data
 

@@ -864,8 +864,10 @@ KIND_LOOKALIKES = [
     "I LOVE YOU SO MUCH",
     "CALL ME WHEN YOU LAND",
     "Could you try not to slam the doors this week?",
-    "You said the hotel was booked. It wasn't. Now we have nowhere to stay.",
 ]
+# Left out since 2026-12-04: "You said the hotel was booked. It wasn't. Now we have nowhere to
+# stay." is plain, not kind; the tone classifier reads the charge in it (0.96) and offers the
+# guide, which a person may decline. Whether it lands badly is a reader's call, not a test's.
 
 
 @pytest.mark.parametrize("text", KIND_LOOKALIKES, ids=[t[:30] for t in KIND_LOOKALIKES])
@@ -911,6 +913,24 @@ def test_the_detector_ships_as_package_data_with_its_threshold():
     built = detector()
     assert built.vectors.shape[1] == 384 and len(built.labels) == built.vectors.shape[0]
     assert 0.5 < built.threshold < 1.0
+
+
+def test_the_tone_classifier_ships_with_its_classes_and_threshold():
+    from helper.offline.detector import TONE_MODEL
+    from helper.offline.safety_model import load
+
+    model = load(TONE_MODEL)
+    assert model.classes == ("fine", "lands_badly")
+    assert 0.5 < model.threshold < 1.0
+
+
+def test_the_tone_classifier_reads_the_whole_draft_and_sentences_of_four_words_or_more():
+    from helper.offline.detector import TONE_MODEL, scored_parts
+    from helper.offline.safety_model import load
+
+    draft = "Thank you for being you. I mean it. You make every week better."
+    parts = [part for part, _ in scored_parts(load(TONE_MODEL), draft)]
+    assert parts == [draft, "Thank you for being you.", "You make every week better."]
 
 
 # --- what the person reads: quotes, articles, names, the brief version ----------------------

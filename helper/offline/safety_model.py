@@ -170,13 +170,19 @@ class SafetyModel:
     threshold: float  # on 1 - P(none)
     tokenizer: object
 
-    def probabilities(self, text: str) -> np.ndarray:
-        """Class probabilities of each scored part of `text`: whole, then each sentence."""
+    @staticmethod
+    def parts(text: str) -> list[str]:
+        """What is scored: `text` whole, then each of its sentences once."""
         sentences = [s for s in _SENTENCE_END.split(text) if s.strip() and s != text]
-        rows = [self._batch([text])]
-        if sentences:
-            # Together, padded to the longest sentence only; a repeated sentence once.
-            rows.append(self._batch(list(dict.fromkeys(sentences))))
+        return [text, *dict.fromkeys(sentences)]
+
+    def probabilities(self, text: str) -> np.ndarray:
+        """Class probabilities of each of `parts(text)`."""
+        parts = self.parts(text)
+        rows = [self._batch(parts[:1])]
+        if len(parts) > 1:
+            # Together, padded to the longest sentence only.
+            rows.append(self._batch(parts[1:]))
         return np.vstack(rows)
 
     def _batch(self, parts: list[str]) -> np.ndarray:
@@ -235,8 +241,8 @@ def read(weights: Path) -> SafetyModel:
     return SafetyModel(session(path, data), head_weight, head_bias, classes, threshold, tokenizer())
 
 
-@lru_cache(maxsize=1)
-def load() -> SafetyModel:
-    """The shipped classifier (lexicon/safety_model.npz), loaded once."""
-    with resources.as_file(resources.files("helper.lexicon").joinpath("safety_model.npz")) as path:
+@lru_cache(maxsize=2)
+def load(name: str = "safety_model.npz") -> SafetyModel:
+    """A shipped classifier (lexicon/safety_model.npz, or the tone model's file), loaded once."""
+    with resources.as_file(resources.files("helper.lexicon").joinpath(name)) as path:
         return read(path)
