@@ -17,6 +17,7 @@ import pytest
 import helper.offline.rewriting as rewrite_module
 from helper.config import REPO_ROOT
 from helper.errors import InputError
+from helper.offline.detector import tone_part
 from helper.offline.findings import analyze
 from helper.offline.rewriting import (
     check_rewrite,
@@ -134,12 +135,19 @@ def assert_good_rewrite(draft: str, stems: list[str]) -> None:
     assert 1 <= len(sentences(text)) <= 3
     assert keeps_stem(text, stems), f"topic {stems} lost"
     assert check_rewrite(draft, text) == []
+    # The brief version is always offered; the gentle one only when the tone classifier does
+    # not read it as landing badly (a blind reader rated none of those it flags sendable).
     styles = [a.style for a in result.alternatives]
-    assert styles[:2] == ["gentle", "brief"]
+    assert styles in (["gentle", "brief"], ["brief"]), styles
     for alt in result.alternatives:
         assert alt.text.strip() and analyze(alt.text) == [], (alt.style, alt.text)
-    assert len(sentences(result.alternatives[1].text)) == 1
+        assert tone_part(alt.text) is None, (alt.style, alt.text)
+    assert len(sentences(_style(result, "brief"))) == 1
     assert result.findings and all(draft[f.start : f.end] == f.text for f in result.findings)
+
+
+def _style(result, style: str) -> str:
+    return next(a.text for a in result.alternatives if a.style == style)
 
 
 @pytest.mark.parametrize("case", REWRITE, ids=[c["id"] for c in REWRITE])
@@ -756,7 +764,9 @@ def _reads_well(text: str) -> list[str]:
 def test_quality_rewrite_reads_well(draft, stems):
     result = rewrite_offline(draft)
     assert_good_rewrite(draft, stems)
-    gentle, brief = (a.text for a in result.alternatives[:2])
+    # The light edit is checked whether or not the tone classifier lets it be shown.
+    gentle, brief = gentle_edit(draft), _style(result, "brief")
+    assert [a.text for a in result.alternatives if a.style == "gentle"] in ([gentle], [])
     for style, text in (("rewrite", result.rewrite), ("gentle", gentle), ("brief", brief)):
         assert _reads_well(text) == [], (style, text)
     # an overstatement said on its own ("Not once.", "Again.") goes with the hostility
@@ -831,8 +841,8 @@ def test_second_complaint_does_not_leak_into_the_first():
     result = rewrite_offline("You forgot to pay the rent and of course you didn't tell me.")
     assert "rent" in result.rewrite
     assert "didn't tell me was" not in result.rewrite
-    assert "didn't tell" not in result.alternatives[1].text  # the request is about the rent
-    assert _reads_well(result.alternatives[0].text) == []
+    assert "didn't tell" not in _style(result, "brief")  # the request is about the rent
+    assert _reads_well(gentle_edit(result.input)) == []
 
 
 @pytest.mark.parametrize("connective", ["Also", "And", "Plus", "But", "So"])
@@ -844,7 +854,7 @@ def test_a_connective_is_never_left_alone(connective):
 
 
 def test_gentle_does_not_say_the_same_thing_twice():
-    gentle = rewrite_offline("You're late. You're always late.").alternatives[0].text
+    gentle = gentle_edit("You're late. You're always late.")
     assert len(re.findall(r"\blate\b", gentle)) == 1, gentle
 
 
@@ -913,6 +923,21 @@ def test_the_detector_ships_as_package_data_with_its_threshold():
     built = detector()
     assert built.vectors.shape[1] == 384 and len(built.labels) == built.vectors.shape[0]
     assert 0.5 < built.threshold < 1.0
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "Amazing how you can find time for the gym every day but not for a phone call.",
+        "You looked great tonight. Shame you spent the whole party laughing at Derek's jokes "
+        "instead of talking to me.",
+    ],
+)
+def test_a_gentle_version_that_keeps_the_jab_is_left_out(draft):
+    # The light edit takes out "every day"/"the whole" and keeps the sarcasm around them.
+    assert tone_part(gentle_edit(draft)) is not None
+    result = rewrite_offline(draft)
+    assert result.changed and [a.style for a in result.alternatives] == ["brief"]
 
 
 def test_the_tone_classifier_ships_with_its_classes_and_threshold():
