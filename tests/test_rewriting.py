@@ -1273,3 +1273,25 @@ def test_every_topic_slot_is_captured_by_every_branch_or_is_optional():
 def test_thanks_about_working_late_does_not_break_the_rewrite():
     result = rewrite_offline("Thank you for being so understanding about me working late.")
     assert result.input.startswith("Thank you")
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "are you seriously going to be late again??",
+        "Do you honestly think I'm stupid?",
+        "You're yelling at a video game at midnight. Do you hear how ridiculous you sound?",
+    ],
+)
+def test_a_question_is_never_spliced_into_the_when_of_an_i_statement(draft):
+    result = rewrite_offline(draft)
+    shown = [result.rewrite, *(a.text for a in result.alternatives)] if result.changed else []
+    for text in shown:
+        assert not re.search(r"\bwhen (?:are|do|did|is|can|could) (?:you|we|i)\b", text), text
+    assert result.changed or result.guide is not None
+
+
+def test_a_spliced_question_is_told_from_a_sentence_that_starts_with_when():
+    assert rewrite_module._spliced_question("I feel upset when do you honestly think so.")
+    assert not rewrite_module._spliced_question("When do you get home? I miss you.")
+    assert not rewrite_module._spliced_question("I feel worn out when you're late.")

@@ -1929,14 +1929,18 @@ def _rewrite(text: str, proceed: bool) -> RewriteResult:
     rewrite = _restore_case(_checked(_compose(plan), plan), text)
     gentle = _restore_case(_gentle_text(text, clauses, plan, rewrite), text)
     brief = _restore_case(_brief(plan), text)
-    if not passes_gate(rewrite):
+    if not passes_gate(rewrite) or _spliced_question(rewrite):
         return _guided(text, findings, verdict, "gate")
     # An alternative is shown only when it comes out clean; none is better than a bad one.
     # The tone classifier catches the gentle version that cut the insult and kept the jab.
     alternatives = [
         Alternative(style, alt)
         for style, alt in (("gentle", gentle), ("brief", brief))
-        if alt and passes_gate(alt) and not _fragment(alt) and tone_part(alt) is None
+        if alt
+        and passes_gate(alt)
+        and not _fragment(alt)
+        and not (style == "brief" and _spliced_question(alt))
+        and tone_part(alt) is None
     ]
     kinds = sorted({f.kind.replace("_", " ") for f in findings})
     n = len(findings)
@@ -1960,6 +1964,22 @@ _SHUTS_DOWN = {"stonewalling", "demand"}
 _BARE_INFINITIVE = re.compile(r"^To\s+\w+")
 _HEADLESS_CONDITION = re.compile(r"^If\b[^,]*,\s*[a-z]+ing\b")
 _SUBJECT_LATER = re.compile(r",\s*(?:I|you|we|he|she|they|it)\b")  # "To be fair, I ..."
+
+
+# A question of the draft pasted into the "when ___" of a composed sentence keeps its word
+# order: "I feel upset when do you honestly think I'm wrong", "I felt upset when could we get
+# a takeaway" (5 of the 264 dev drafts rewritten, 2026-12-04; the issue's "I feel stressed
+# when are you seriously going to be late"). Only mid-sentence: a text may start "When do...".
+_SPLICED_QUESTION = re.compile(
+    r"(?<=\w )(?:when|that|because)\s+(?:do|does|did|are|is|was|were|can|could|will|would|have"
+    r"|has|should|shall|am)(?:n't)?\s+(?:you|u|we|i|they|he|she|it)\b",
+    re.IGNORECASE,
+)
+
+
+def _spliced_question(text: str) -> bool:
+    """Whether a composed text has a question spliced in where a clause should be."""
+    return bool(_SPLICED_QUESTION.search(text))
 
 
 def _fragment(text: str) -> bool:
