@@ -1295,3 +1295,30 @@ def test_a_spliced_question_is_told_from_a_sentence_that_starts_with_when():
     assert rewrite_module._spliced_question("I feel upset when do you honestly think so.")
     assert not rewrite_module._spliced_question("When do you get home? I miss you.")
     assert not rewrite_module._spliced_question("I feel worn out when you're late.")
+
+
+@pytest.mark.parametrize(
+    "draft",
+    ["can we do a lazy night in tonight, im so tired", "ugh my boss just booked a 5pm meeting 🙃"],
+)
+def test_a_word_finding_aimed_at_no_one_in_a_fine_draft_is_left_as_it_is(draft):
+    result = rewrite_offline(draft)
+    assert not result.changed and result.guide is None and result.rewrite == draft
+    assert result.findings and "not aimed at them" in result.note
+
+
+@pytest.mark.parametrize(
+    "draft", ["Stop being so lazy.", "You never help with the dishes, you're so lazy"]
+)
+def test_an_order_or_a_charge_is_still_acted_on(draft):
+    result = rewrite_offline(draft)
+    assert result.changed or result.guide is not None
+
+
+def test_a_finding_is_aimed_when_its_sentence_speaks_to_them():
+    from helper.offline.findings import aimed_at_them
+
+    draft = "The sunset was lovely. You're so lazy though."
+    assert aimed_at_them(draft, analyze(draft))
+    draft = "can we do a lazy night in tonight"
+    assert not aimed_at_them(draft, analyze(draft))

@@ -167,6 +167,22 @@ def tone_part(text: str, model=None) -> str | None:
     return sentence[0] if sentence and sentence[1] >= model.threshold else scored[0][0]
 
 
+# Below this, whole and every sentence, a draft reads as clearly fine (rewriting: a word
+# finding aimed at no one is then not acted on).
+FINE_BELOW = 0.2
+
+
+def tone_reads_fine(text: str) -> bool:
+    return _max_tone(text) < FINE_BELOW
+
+
+@lru_cache(maxsize=512)
+def _max_tone(text: str) -> float:
+    from helper.offline.safety_model import load as load_model
+
+    return max(score for _, score in scored_parts(load_model(TONE_MODEL), text))
+
+
 @lru_cache(maxsize=512)
 def _shipped_tone_part(text: str) -> str | None:
     from helper.offline.safety_model import load as load_model

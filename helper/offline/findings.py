@@ -55,6 +55,19 @@ class _Rule:
     addressed: bool  # counts only in a draft with a "you" word, or on its own
 
 
+def aimed_at_them(text: str, found: list[Finding]) -> bool:
+    """Whether some finding sits in a sentence that speaks to the partner ("you", "your"): a
+    word that lands in "a lazy night in" or "my boss booked a 5pm meeting 🙃" does not."""
+    rx = _addressed()
+    low = fold(text)
+    for f in found:
+        start = max(low.rfind(end, 0, f.start) for end in (". ", "! ", "? ", "\n")) + 1
+        stops = [i for i in (low.find(end, f.end) for end in (". ", "! ", "? ", "\n")) if i >= 0]
+        if rx.search(low[start : min(stops, default=len(low))]):
+            return True
+    return False
+
+
 @cache
 def _addressed() -> re.Pattern:
     """A draft that speaks to the partner: "Ugh, you left the door open" (not "Ugh. Didn't get

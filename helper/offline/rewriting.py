@@ -20,9 +20,10 @@ from lemminflect import getAllLemmas
 from helper.config import MAX_DRAFT_CHARS
 from helper.lexicon import load as load_lexicon
 from helper.offline import safety
-from helper.offline.detector import tone_part, tone_score
+from helper.offline.detector import tone_part, tone_reads_fine, tone_score
 from helper.offline.findings import (
     affectionate,
+    aimed_at_them,
     analyze,
     blame_verbs,
     insults,
@@ -1910,6 +1911,16 @@ def _rewrite(text: str, proceed: bool) -> RewriteResult:
             else "Nothing in this draft reads as hostile, so I left it as it is."
         )
         return RewriteResult(text, text, False, [], [], verdict, "offline", note)
+    if not aimed_at_them(text, findings) and not profanity(text) and tone_reads_fine(text):
+        # A word finding in no sentence to the partner, in a draft the tone classifier reads
+        # as clearly fine: a figure of speech ("can we do a lazy night in tonight"). Of the dev
+        # drafts' word findings, out of fold: 6 of 34 kind ones freed, 0 of 133 hostile ones.
+        # Swearing is always named ("fuck yeah! i told you, you would! congratulations b...").
+        note = (
+            f'The word check noticed "{findings[0].text}", but it is not aimed at them and the '
+            "draft reads as fine, so I left it as it is."
+        )
+        return RewriteResult(text, text, False, [], findings, verdict, "offline", note)
     if affectionate(text, tone_score(text), findings):
         note = (
             "This reads as affectionate teasing, so I left it as it is; the word check noticed "
