@@ -154,8 +154,9 @@ def tone_part(text: str, model=None) -> str | None:
     whole draft when it does. `model` is the shipped classifier unless one being trained is
     given."""
     if model is None:
-        return _shipped_tone_part(text)
-    scored = scored_parts(model, text)
+        model, scored = _shipped(), _shipped_scores(text)
+    else:
+        scored = scored_parts(model, text)
     sentence = max(scored[1:], key=lambda p: p[1], default=None)
     whole = scored[0][1] >= model.threshold
     if sentence and sentence[1] >= min(model.threshold + TONE_SENTENCE_MARGIN, 0.999):
@@ -173,18 +174,17 @@ FINE_BELOW = 0.2
 
 
 def tone_reads_fine(text: str) -> bool:
-    return _max_tone(text) < FINE_BELOW
+    return max(score for _, score in _shipped_scores(text)) < FINE_BELOW
+
+
+def _shipped():
+    from helper.offline.safety_model import load as load_model
+
+    return load_model(TONE_MODEL)
 
 
 @lru_cache(maxsize=512)
-def _max_tone(text: str) -> float:
-    from helper.offline.safety_model import load as load_model
-
-    return max(score for _, score in scored_parts(load_model(TONE_MODEL), text))
-
-
-@lru_cache(maxsize=512)
-def _shipped_tone_part(text: str) -> str | None:
-    from helper.offline.safety_model import load as load_model
-
-    return tone_part(text, load_model(TONE_MODEL))
+def _shipped_scores(text: str) -> tuple[tuple[str, float], ...]:
+    """The shipped classifier's scored_parts, once per text: a draft is read for its finding
+    and for whether it reads as clearly fine."""
+    return tuple(scored_parts(_shipped(), text))
