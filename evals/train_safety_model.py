@@ -264,23 +264,31 @@ def save(
     )
 
 
-def main() -> int:
-    sys.path.insert(0, str(ROOT))
-    from helper.offline import safety_model
-
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def arguments(description: str, weights: str) -> argparse.ArgumentParser:
+    """The options both classifier trainers take; `weights` is the file in helper/lexicon."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--threshold", type=float, help="skip the first run and use this")
     parser.add_argument(
         "--single", action="store_true", help="ship the first run's model (four fifths of the rows)"
     )
-    parser.add_argument(
-        "--out", type=Path, default=ROOT / "helper" / "lexicon" / "safety_model.npz"
-    )
-    args = parser.parse_args()
+    parser.add_argument("--out", type=Path, default=ROOT / "helper" / "lexicon" / weights)
+    return parser
+
+
+def base_model() -> tuple[dict[str, np.ndarray], str]:
+    """The shipped int8 MiniLM's weights, and its file's SHA-256 (a weights file names it)."""
+    from helper.offline import safety_model
 
     path = safety_model.base_model_path()
-    base = safety_model.base_weights(path)
-    sha = safety_model.file_sha256(path)
+    return safety_model.base_weights(path), safety_model.file_sha256(path)
+
+
+def main() -> int:
+    sys.path.insert(0, str(ROOT))
+    from helper.offline import safety_model
+
+    args = arguments(__doc__.splitlines()[0], "safety_model.npz").parse_args()
+    base, sha = base_model()
     texts, labels, near = labelled()
     out = args.out.resolve()
     threshold = args.threshold

@@ -22,8 +22,6 @@ the shipped model is trained again on all, with the same seed.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -49,12 +47,10 @@ LABELLED_DRAFT_FILES = (
 )
 
 
-def rows(path: Path) -> list[dict]:
-    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-
-
 def drafts(split: str) -> tuple[list[str], np.ndarray]:
-    """The drafts of both authors in `split`, with 1 for those that land badly."""
+    """The drafts of every author in `split`, with 1 for those that land badly."""
+    from evals.train_safety_model import rows  # main() puts the repository on the path
+
     texts, labels = [], []
     for name, label in (("rewrite-drafts.jsonl", 1), ("rewrite-kind.jsonl", 0)):
         for r in rows(DEV / name):
@@ -71,6 +67,8 @@ def drafts(split: str) -> tuple[list[str], np.ndarray]:
 
 def labelled() -> tuple[list[str], np.ndarray, np.ndarray]:
     """Texts, labels, and whether each row is a draft (the rest are single sentences)."""
+    from evals.train_safety_model import rows
+
     texts, labels = [], []
     for name in SENTENCE_FILES:
         for r in rows(DEV / name):
@@ -101,22 +99,14 @@ def report(scorer, threshold: float) -> None:
 
 def main() -> int:
     sys.path.insert(0, str(ROOT))
-    from evals.train_safety_model import save, train
+    from evals.train_safety_model import arguments, base_model, save, train
     from helper.offline import safety_model
     from helper.offline.findings import analyze, reads_kindly
 
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--threshold", type=float, help="skip the first run and use this")
-    parser.add_argument(
-        "--single", action="store_true", help="ship the first run's model (four fifths of the rows)"
-    )
+    parser = arguments(__doc__.splitlines()[0], "tone_model.npz")
     parser.add_argument("--epochs", type=int, default=EPOCHS)
-    parser.add_argument("--out", type=Path, default=ROOT / "helper" / "lexicon" / "tone_model.npz")
     args = parser.parse_args()
-
-    path = safety_model.base_model_path()
-    base = safety_model.base_weights(path)
-    sha = safety_model.file_sha256(path)
+    base, sha = base_model()
     texts, labels, is_draft = labelled()
     out = args.out.resolve()
     threshold = args.threshold
