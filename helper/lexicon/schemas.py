@@ -261,6 +261,51 @@ class Guide(Strict):
     requests: list[str]
 
 
+class ToneShape(Strict):
+    name: str
+    why: str
+    pattern: str
+    template: str
+    command: bool = False
+    reason: str | None = None
+    with_findings: bool = False
+
+
+class ToneDismissal(Strict):
+    why: str
+    max_words: int
+    not_starting: str
+    template: str
+
+
+class ToneShapes(Strict):
+    lead: str
+    threat: str
+    threat_strong: str
+    drop: str
+    insist: str
+    not_commands: list[str]
+    shapes: list[ToneShape]
+    dismissal: ToneDismissal
+    note: str
+
+    @model_validator(mode="after")
+    def _patterns_compile(self):
+        """Every pattern, with its macros filled in, is a regular expression."""
+        macros = {"@lead": self.lead, "@threat_strong": self.threat_strong, "@threat": self.threat}
+        for shape in self.shapes:
+            pattern = shape.pattern
+            for name, value in macros.items():
+                pattern = pattern.replace(name, value)
+            try:
+                re.compile(pattern)
+            except re.error as exc:
+                raise ValueError(f"shape {shape.name}: {exc}") from exc
+        for name in ("lead", "threat", "threat_strong", "drop", "insist"):
+            re.compile(getattr(self, name))
+        return self
+
+
 class Advice(Strict):
     default: str
     kinds: dict[str, str]
@@ -309,4 +354,5 @@ SCHEMAS: dict[str, type[Strict]] = {
     "resources.yaml": Resources,
     "scope.yaml": Scope,
     "support.yaml": SupportRules,
+    "tone_shapes.yaml": ToneShapes,
 }

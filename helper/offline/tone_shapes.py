@@ -1,0 +1,202 @@
+"""A rewrite for a draft that lands badly through its tone alone: an ultimatum, a bare
+command, a rhetorical question, a curt reply (the tone classifier finds it; no word is
+hostile). The shapes are sentence patterns in helper/lexicon/tone_shapes.yaml; what the
+sender wants is taken from the draft's own words and said plainly, with one request.
+
+Pure logic: the caller (rewriting.py) checks the text it returns like every rewrite."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from lemminflect import getAllLemmas
+
+from helper.lexicon import load as load_lexicon
+from helper.text.inflection import inflect_phrase, verb_lemma
+from helper.text.sentences import sentences
+from helper.text.templates import render
+
+# A sentence of a few words beside the one that carries the shape is a jab or an emphasis
+# ("I'll wait.", "Cheers.", "Every one."): it is left out. A longer one says something the
+# rewrite would lose, so then no shape is used.
+_MAX_DROPPED_WORDS = 4
+# A shape that caught a long stretch caught more than one thought.
+_MAX_SLOT_WORDS = 14
+
+
+@dataclass
+class ToneRewrite:
+    text: str
+    shape: str
+    why: str  # what makes the draft land badly, for the note
+    sentence: str  # the sentence of the draft the shape was read from
+
+
+@cache
+def _data() -> dict:
+    return load_lexicon("tone_shapes.yaml")
+
+
+@cache
+def _shapes() -> list[tuple[dict, re.Pattern]]:
+    d = _data()
+    macros = {"@lead": d["lead"], "@threat_strong": d["threat_strong"], "@threat": d["threat"]}
+    out = []
+    for shape in d["shapes"]:
+        pattern = shape["pattern"]
+        for name, value in macros.items():
+            pattern = pattern.replace(name, value)
+        out.append((shape, re.compile(pattern, re.IGNORECASE)))
+    return out
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[A-Za-z']+", text)
+
+
+def _is_command(act: str) -> bool:
+    """Whether a clause starts the way a command does: a verb in its base form, with
+    something after it, and no finite verb second ("Mark earns less", "Sex is off")."""
+    words = [w.lower() for w in act.split()]
+    said = " ".join(words) + " "
+    if len(words) < 2 or any(said.startswith(e + " ") for e in _data()["not_commands"]):
+        return False
+    lemmas = getAllLemmas(words[0])
+    if not ("VERB" in lemmas and words[0] in lemmas["VERB"]):
+        return False
+    second = getAllLemmas(words[1].strip(",")).get("VERB", ())
+    return not (second and words[1] not in second and words[1].endswith("s"))
+
+
+def _names_something(text: str) -> bool:
+    """Whether a short reply names a thing: "a/the/my ... ", or a noun that is not also a
+    verb or an adverb ("choice", not "fine" or "now")."""
+    if re.search(r"\b(?:a|an|the|my|your|our|his|her|their|this|that)\s+\w", text, re.I):
+        return True
+    return any(
+        "NOUN" in getAllLemmas(w.lower()) and not {"VERB", "ADV"} & set(getAllLemmas(w.lower()))
+        for w in _words(text)
+        if w.lower() not in _FUNCTION_WORDS
+    )
+
+
+def _lower_first(text: str) -> str:
+    return text if re.match(r"I\b", text) else text[:1].lower() + text[1:]
+
+
+def _when_insisted(sentence: str) -> str:
+    """The time an insisting sentence asks for: "Tonight." -> "tonight", "Now." -> soon."""
+    low = sentence.lower()
+    for word in ("tonight", "today"):
+        if word in low:
+            return word
+    if re.search(r"\b(?:now|immediately|asap|this minute)\b", low):
+        return "as soon as you can"
+    return ""
+
+
+def _insists(sentence: str) -> bool:
+    return bool(re.match(_data()["insist"], sentence.strip(), re.IGNORECASE))
+
+
+def _slots(groups: dict) -> dict:
+    slots = {k: " ".join(re.sub(_data()["drop"], "", v).split()) for k, v in groups.items() if v}
+    for key in ("act", "deed"):
+        if key in slots:
+            slots[key + "_past"] = inflect_phrase(slots[key], "VBD")
+    if "doing" in slots:  # "texting back" -> "text back"
+        first, _, rest = slots["doing"].partition(" ")
+        slots["doing_base"] = f"{verb_lemma(first)} {rest}".strip()
+    return slots
+
+
+def _english_words(text: str) -> bool:
+    """Every word is one the English word lists know (a reply in another language is not
+    answered in English)."""
+    return all(
+        getAllLemmas(w.lower()) or w.lower() in _FUNCTION_WORDS or _CONTRACTION.search(w)
+        for w in _words(text)
+    )
+
+
+# "can't", "I'm", "it's": English contractions (French "c'est", "j'ai" are not of this form).
+_CONTRACTION = re.compile(r"\w(?:n't|'s|'m|'re|'ll|'ve|'d)$", re.I)
+
+
+# A second clause with its own subject inside a command.
+_NEW_CLAUSE = re.compile(r"\b(?:and|but|so|or)\s+(?:I|I'll|I'm|we|we'll|it|it's|that's)\b", re.I)
+
+# A clause after a command's comma that tells why, kept as a sentence of its own.
+_SAID_AFTER = re.compile(
+    r"(?:she|he|they|it|I|we|there)"
+    r"(?:'s|'re|'ve|'ll|'m|\s+(?:is|are|was|were|has|have|had|keeps?|needs?))\b",
+    re.I,
+)
+
+# Words the word lists leave out (they list nouns, verbs, adjectives and adverbs).
+_FUNCTION_WORDS = {
+    *("i", "you", "me", "my", "your", "we", "us", "our", "it", "this", "that", "these"),
+    *("so", "not", "no", "if", "the", "a", "an", "and", "but", "or", "with", "to", "for"),
+    *("of", "in", "on", "at", "about", "from", "yeah", "yep", "nope", "ok", "okay", "k"),
+    *("whatever", "yourself", "myself", "ourselves", "yourselves", "itself"),
+}
+
+
+def tone_rewrite(draft: str, with_findings: bool = False) -> ToneRewrite | None:
+    """A plain first-person version of `draft` from the shape of one of its sentences, or
+    None when no shape fits it (the caller then offers the guide). `draft` is normalized;
+    `with_findings`: a word of it is hostile too, and only the shapes marked for that apply."""
+    found = [s.strip() for s in sentences(draft) if s.strip()]
+    if not found:
+        return None
+    for i, sentence in enumerate(found):
+        if _insists(sentence):
+            continue
+        others = [s for j, s in enumerate(found) if j != i]
+        if any(len(_words(s)) > _MAX_DROPPED_WORDS and not _insists(s) for s in others):
+            continue
+        soon = next((_when_insisted(s) for s in others if _insists(s)), "")
+        for shape, rx in _shapes():
+            m = rx.match(sentence)
+            if not m or (with_findings and not shape.get("with_findings")):
+                continue
+            slots = {k: _lower_first(v) for k, v in _slots(m.groupdict()).items()}
+            if shape.get("reason"):
+                slots["after"] = shape["reason"]
+            if shape.get("command") and not _is_command(slots.get("act") or slots["deed"]):
+                continue
+            if shape["name"] == "bare_command":
+                # "Ring your mother back, she's called me three times": the command ends
+                # at the comma; what follows it is said after the request.
+                act, _, after = slots["act"].partition(",")
+                slots["act"], after = act.strip(), after.strip()
+                if after and not _SAID_AFTER.match(after):
+                    continue
+                if after:
+                    slots["after"] = after[0].upper() + after[1:] + "."
+                if _NEW_CLAUSE.search(slots["act"]):
+                    continue  # "Call me and I'll explain": two thoughts, not one request
+            if any(len(v.split()) > _MAX_SLOT_WORDS for v in slots.values()):
+                continue
+            if re.search(r"\b(?:now|today|tonight|right away|asap)\b", slots.get("act", ""), re.I):
+                soon = ""
+            text = render(shape["template"], {**slots, "soon": soon}, where="tone shape")
+            return ToneRewrite(text, shape["name"], shape["why"], sentence)
+    dismissal = _data()["dismissal"]
+    if with_findings:
+        return None
+    if (
+        len(_words(draft)) <= dismissal["max_words"]
+        and _english_words(draft)
+        and not _names_something(draft)
+        and not re.match(dismissal["not_starting"], draft, re.IGNORECASE)
+        and not _is_command(draft.split(".")[0])
+    ):
+        return ToneRewrite(dismissal["template"], "dismissal", dismissal["why"], draft)
+    return None
+
+
+def note(rewrite: ToneRewrite) -> str:
+    return render(_data()["note"], {"why": rewrite.why}, where="tone shape")

@@ -1,0 +1,156 @@
+"""The shapes of drafts that land badly through tone alone (helper/offline/tone_shapes.py).
+
+The drafts here are written for these tests, in other words and on other topics than the
+dev drafts the shapes were read from."""
+
+from __future__ import annotations
+
+import pytest
+
+from helper.lexicon import load
+from helper.offline.findings import analyze
+from helper.offline.rewriting import normalize, rewrite_offline
+from helper.offline.tone_shapes import tone_rewrite
+
+# draft -> (shape, words of the draft the rewrite must keep, words it must not keep)
+SHAPED = {
+    "If you don't call your brother back by Sunday, I'm ringing him myself.": (
+        "ultimatum_unless",
+        ["call your brother back by Sunday"],
+        ["ringing him myself"],
+    ),
+    "Pay the gas bill or I'm moving out": ("ultimatum_or", ["pay the gas bill"], ["moving"]),
+    "If you're not back by midnight I'm locking the door": (
+        "ultimatum_state",
+        ["be back by midnight"],
+        ["locking"],
+    ),
+    "Honestly if you sell my bike, we're done.": (
+        "ultimatum_if",
+        ["sold my bike"],
+        ["done"],
+    ),
+    "You've got until Easter to clear the garage or it's all going to the tip": (
+        "ultimatum_deadline",
+        ["clear the garage by Easter"],
+        ["tip"],
+    ),
+    "Book that cruise without me again and see what happens.": (
+        "dare",
+        ["booked that cruise without me"],
+        ["see what happens", "again"],  # "again" keeps score
+    ),
+    "One more weekend on the golf course and I'm going to my sister's": (
+        "one_more",
+        ["Another weekend on the golf course"],
+        ["sister"],
+    ),
+    "How hard is it to hang your towel up?": ("how_hard", ["Could you hang your towel up?"], []),
+    "Is it really that hard to text back, seriously?": ("how_hard", ["text back"], ["seriously"]),
+    "Why is it always me that books the vet?": ("always_me", ["books the vet"], []),
+    "When was the last time you cooked for us? I'll wait.": (
+        "last_time",
+        ["cooked for us"],
+        ["wait"],
+    ),
+    "Take the recycling out. Tonight.": ("bare_command", ["take the recycling out tonight"], []),
+    "Feed the cat, she's been crying since six.": (
+        "bare_command",
+        ["feed the cat?", "She's been crying since six."],
+        [],
+    ),
+    "Either the PlayStation goes or I do.": ("either_or", ["that the PlayStation goes"], []),
+    "Are you actually incapable of putting the seat down?": (
+        "incapable",
+        ["Could you put the seat down?"],
+        ["incapable"],
+    ),
+    "Any chance you'll empty the dishwasher, or is that too much to ask?": (
+        "too_much_to_ask",
+        ["Could you empty the dishwasher?"],
+        ["too much"],
+    ),
+    "Do you have any idea how lonely it was sitting at that party by myself?": (
+        "how_it_felt",
+        ["It was really lonely for me sitting at that party by myself."],
+        ["any idea"],
+    ),
+    "Don't call me tonight.": ("keep_away", ["space"], []),
+    "Don't book anything for Saturday. Seriously.": (
+        "dont_command",
+        ["Please don't book anything for Saturday."],
+        ["seriously"],
+    ),
+    "Suit yourself.": ("dismissal", [], ["suit"]),
+    "Can't be bothered with this.": ("dismissal", [], ["bothered"]),
+    "Not now.": ("dismissal", [], []),
+}
+
+# Not a shape, though they look like one: no rewrite is made from them.
+NOT_SHAPED = [
+    "If you finish early, I'll make dinner.",  # an offer, not a threat
+    "If you get the chance, I'd love a call.",
+    "If you don't mind, I'll pick up the kids.",
+    "Call me and I'll explain.",  # two thoughts
+    "Have a lovely time tonight!",
+    "Take care x",
+    "Thanks for the flowers.",
+    "Mark earns less than you and still takes his wife away every year.",  # a comparison
+    "Interesting choice.",  # a short reply that names something is about that thing
+    "Don't worry about it, I've got it.",
+    "You're not going out in that.",  # about the partner, not a pause
+    "C'est pas grave, j'ai l'habitude.",
+    "Boeit me niet.",  # another language
+    "I took a whole day off for this and you cancelled by text. Cheers.",
+]
+
+
+@pytest.mark.parametrize("draft", list(SHAPED))
+def test_shape_says_what_the_sender_wants(draft):
+    shape, kept, dropped = SHAPED[draft]
+    found = tone_rewrite(normalize(draft))
+    assert found is not None and found.shape == shape, found
+    for words in kept:
+        assert words.lower() in found.text.lower(), (draft, found.text)
+    for words in dropped:
+        assert words.lower() not in found.text.lower(), (draft, found.text)
+    assert found.text[0].isupper() and found.text.rstrip()[-1] in ".?"
+    assert not analyze(found.text), found.text
+
+
+@pytest.mark.parametrize("draft", NOT_SHAPED)
+def test_lookalikes_are_not_shaped(draft):
+    assert tone_rewrite(normalize(draft)) is None
+
+
+def test_with_a_hostile_word_only_ultimatums_apply():
+    marked = {s["name"] for s in load("tone_shapes.yaml")["shapes"] if s.get("with_findings")}
+    assert "bare_command" not in marked and "ultimatum_or" in marked
+    assert tone_rewrite("Take the recycling out. Tonight.", with_findings=True) is None
+    assert tone_rewrite("Suit yourself.", with_findings=True) is None
+    found = tone_rewrite("Pay the gas bill or I'm moving out", with_findings=True)
+    assert found is not None and found.shape == "ultimatum_or"
+
+
+def test_a_long_sentence_beside_the_shape_means_no_shape():
+    # Dropping a sentence that says something would lose it.
+    draft = "Take the bins out. I have been asking you about this since the start of the month."
+    assert tone_rewrite(draft) is None
+
+
+def test_ultimatum_with_a_hostile_word_is_rewritten_to_what_it_asks():
+    draft = "Clear your crap out of the spare room by Friday or I'm binning it"
+    result = rewrite_offline(draft)
+    assert result.changed
+    assert "clear" in result.rewrite.lower() and "spare room by friday" in result.rewrite.lower()
+    assert "crap" not in result.rewrite.lower() and "binning" not in result.rewrite.lower()
+    assert result.findings  # the hostile word is still named in the draft
+
+
+def test_a_draft_that_lands_badly_by_tone_and_has_a_shape_is_rewritten():
+    draft = "If you skip my sister's wedding for a stag do, don't bother coming home."
+    result = rewrite_offline(draft)
+    assert result.changed and result.guide is None
+    assert "skipped my sister's wedding for a stag do" in result.rewrite
+    assert "bother" not in result.rewrite
+    assert result.note and "no one word is hostile" in result.note or result.findings
