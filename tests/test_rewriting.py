@@ -1295,6 +1295,10 @@ def test_a_spliced_question_is_told_from_a_sentence_that_starts_with_when():
     assert rewrite_module._spliced_question("I feel upset when do you honestly think so.")
     assert not rewrite_module._spliced_question("When do you get home? I miss you.")
     assert not rewrite_module._spliced_question("I feel worn out when you're late.")
+    # Whatever the question's subject, after "when" or "because"; "that" can start a clause.
+    assert rewrite_module._spliced_question("I feel hurt when do plans ever count for you")
+    assert rewrite_module._spliced_question("I'm upset because is the rent paid or not")
+    assert not rewrite_module._spliced_question("I want to talk about the part that is hard.")
 
 
 @pytest.mark.parametrize(

@@ -20,6 +20,11 @@ SHAPED = {
         ["ringing him myself"],
     ),
     "Pay the gas bill or I'm moving out": ("ultimatum_or", ["pay the gas bill"], ["moving"]),
+    "if u go to the casino again dont bother coming home": (  # texting: no comma, "u"
+        "ultimatum_if",
+        ["went to the casino"],
+        ["bother"],
+    ),
     "If you're not back by midnight I'm locking the door": (
         "ultimatum_state",
         ["be back by midnight"],
@@ -125,7 +130,7 @@ def test_lookalikes_are_not_shaped(draft):
 
 def test_with_a_hostile_word_only_ultimatums_apply():
     marked = {s["name"] for s in load("tone_shapes.yaml")["shapes"] if s.get("with_findings")}
-    assert "bare_command" not in marked and "ultimatum_or" in marked
+    assert "bare_command" not in marked and "ultimatum_or" in marked and "how_hard" in marked
     assert tone_rewrite("Take the recycling out. Tonight.", with_findings=True) is None
     assert tone_rewrite("Suit yourself.", with_findings=True) is None
     found = tone_rewrite("Pay the gas bill or I'm moving out", with_findings=True)
@@ -154,3 +159,11 @@ def test_a_draft_that_lands_badly_by_tone_and_has_a_shape_is_rewritten():
     assert "skipped my sister's wedding for a stag do" in result.rewrite
     assert "bother" not in result.rewrite
     assert result.note and "no one word is hostile" in result.note or result.findings
+
+
+def test_a_reproach_put_as_a_question_with_a_hostile_word_is_asked_plainly():
+    # "for once" is a word finding; the question's shape says what is wanted.
+    result = rewrite_offline("How hard is it to rinse the blender for once?")
+    assert result.changed
+    assert result.rewrite.startswith("Could you rinse the blender?")
+    assert "for once" not in result.rewrite and "hard" not in result.rewrite

@@ -2030,9 +2030,13 @@ _SUBJECT_LATER = re.compile(r",\s*(?:I|you|we|he|she|they|it)\b")  # "To be fair
 # order: "I feel upset when do you honestly think I'm wrong", "I felt upset when could we get
 # a takeaway" (5 of the 264 dev drafts rewritten, 2026-12-04; the issue's "I feel stressed
 # when are you seriously going to be late"). Only mid-sentence: a text may start "When do...".
+# After "when" or "because" a verb of asking comes first only in a question, whatever its
+# subject ("when do agreements just mean very little to you"); after "that" it can start a
+# clause ("the part that is hard"), so there only with a pronoun after it.
 _SPLICED_QUESTION = re.compile(
-    r"(?<=\w )(?:when|that|because)\s+(?:do|does|did|are|is|was|were|can|could|will|would|have"
-    r"|has|should|shall|am)(?:n't)?\s+(?:you|u|we|i|they|he|she|it)\b",
+    r"(?<=\w )(?:(?:when|because)\s+(?:do|does|did|are|is|was|were|can|could|will|would|have"
+    r"|has|should|shall|am)(?:n't)?\s+\w|that\s+(?:do|does|did|are|is|was|were|can|could|will"
+    r"|would|have|has|should|shall|am)(?:n't)?\s+(?:you|u|we|i|they|he|she|it)\b)",
     re.IGNORECASE,
 )
 
