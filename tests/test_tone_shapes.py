@@ -11,6 +11,7 @@ from helper.lexicon import load
 from helper.offline.findings import analyze
 from helper.offline.rewriting import normalize, rewrite_offline
 from helper.offline.tone_shapes import tone_rewrite
+from helper.text.sentences import sentences
 
 # draft -> (shape, words of the draft the rewrite must keep, words it must not keep)
 SHAPED = {
@@ -77,7 +78,7 @@ SHAPED = {
     ),
     "Do you have any idea how lonely it was sitting at that party by myself?": (
         "how_it_felt",
-        ["It was really lonely for me sitting at that party by myself."],
+        ["I found it really lonely sitting at that party by myself."],
         ["any idea"],
     ),
     "Don't call me tonight.": ("keep_away", ["space"], []),
@@ -158,6 +159,11 @@ def test_a_draft_that_lands_badly_by_tone_and_has_a_shape_is_rewritten():
     assert result.changed and result.guide is None
     assert "skipped my sister's wedding for a stag do" in result.rewrite
     assert "bother" not in result.rewrite
+    # The brief alternative: one sentence with the feeling and the request.
+    assert [a.style for a in result.alternatives] == ["brief"]
+    brief = result.alternatives[0].text
+    assert len(sentences(brief)) == 1 and "hurt" in brief and brief.endswith("?")
+    assert not analyze(brief)
     assert result.note and "no one word is hostile" in result.note or result.findings
 
 

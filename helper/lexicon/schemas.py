@@ -8,6 +8,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from helper.text.patterns import expand_macros
+
 
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True)
@@ -266,6 +268,7 @@ class ToneShape(Strict):
     why: str
     pattern: str
     template: str
+    brief: str
     command: bool = False
     reason: str | None = None
     with_findings: bool = False
@@ -276,6 +279,7 @@ class ToneDismissal(Strict):
     max_words: int
     not_starting: str
     template: str
+    brief: str
 
 
 class ToneShapes(Strict):
@@ -292,14 +296,11 @@ class ToneShapes(Strict):
     @model_validator(mode="after")
     def _patterns_compile(self):
         """Every pattern, with its macros filled in, is a regular expression."""
-        macros = {"@lead": self.lead, "@threat_strong": self.threat_strong, "@threat": self.threat}
+        macros = {"lead": self.lead, "threat": self.threat, "threat_strong": self.threat_strong}
         for shape in self.shapes:
-            pattern = shape.pattern
-            for name, value in macros.items():
-                pattern = pattern.replace(name, value)
             try:
-                re.compile(pattern)
-            except re.error as exc:
+                re.compile(expand_macros(shape.pattern, macros, where=f"shape {shape.name}"))
+            except (re.error, KeyError) as exc:
                 raise ValueError(f"shape {shape.name}: {exc}") from exc
         for name in ("lead", "threat", "threat_strong", "drop", "insist"):
             re.compile(getattr(self, name))

@@ -1919,7 +1919,8 @@ def _rewrite(text: str, proceed: bool) -> RewriteResult:
         shaped = _tone_shaped(text)
         if shaped is None:
             return _guided(text, [tone], verdict, "tone")
-        return RewriteResult(text, shaped[0], True, [], [tone], verdict, "offline", shaped[1])
+        rewrite, alternatives, note = shaped
+        return RewriteResult(text, rewrite, True, alternatives, [tone], verdict, "offline", note)
     if not findings:
         note = (
             "There is nothing hostile in the wording to soften, so I left it as it is."
@@ -1945,7 +1946,8 @@ def _rewrite(text: str, proceed: bool) -> RewriteResult:
         return RewriteResult(text, text, False, [], findings, verdict, "offline", note)
     shaped = _tone_shaped(text, with_findings=True)
     if shaped:  # an ultimatum: what it asks for is the message
-        return RewriteResult(text, shaped[0], True, [], findings, verdict, "offline", shaped[1])
+        rewrite, alternatives, note = shaped
+        return RewriteResult(text, rewrite, True, alternatives, findings, verdict, "offline", note)
     clauses = _read(text)
     plan = _plan(clauses, text)
     plan.absolutes = {fold(f.text) for f in findings if f.kind == "absolute"}
@@ -1999,18 +2001,26 @@ def _drops_topic(draft: str, rewrite: str, plan: Plan) -> bool:
     return bool(terms) and not any(_kept(t, rewrite) for t in terms)
 
 
-def _tone_shaped(text: str, with_findings: bool = False) -> tuple[str, str] | None:
-    """The rewrite and note from the draft's shape (helper/offline/tone_shapes.py), if one
-    fits and its text passes every check a rewrite must."""
+def _tone_shaped(
+    text: str, with_findings: bool = False
+) -> tuple[str, list[Alternative], str] | None:
+    """The rewrite, its brief alternative and the note from the draft's shape
+    (helper/offline/tone_shapes.py), if one fits and its text passes every check a rewrite
+    must; the brief one is shown only if it passes them too."""
     # Swearing and insults out of the words it keeps: "Clear your crap out of the spare room
     # by Friday or I'm binning it" asks to clear "your things".
     shaped = tone_rewrite(_replace_insults(_unswear(normalize(text))), with_findings)
     if shaped is None:
         return None
-    rewrite = _restore_case(shaped.text, text)
-    if not passes_gate(rewrite) or _spliced_question(rewrite) or tone_part(rewrite):
+    rewrite, brief = (_restore_case(t, text) for t in (shaped.text, shaped.brief))
+    if not _shaped_ok(rewrite):
         return None
-    return rewrite, tone_note(shaped)
+    alternatives = [Alternative("brief", brief)] if _shaped_ok(brief) else []
+    return rewrite, alternatives, tone_note(shaped)
+
+
+def _shaped_ok(text: str) -> bool:
+    return passes_gate(text) and not _spliced_question(text) and tone_part(text) is None
 
 
 # Findings that end the talk, for which "Could we take a short break and talk again?" keeps

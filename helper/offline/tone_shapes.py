@@ -15,8 +15,12 @@ from lemminflect import getAllLemmas
 
 from helper.lexicon import load as load_lexicon
 from helper.text.inflection import inflect_phrase, verb_lemma
+from helper.text.patterns import expand_macros
 from helper.text.sentences import sentences
 from helper.text.templates import render
+
+# The @name macros of the shapes' patterns (tone_shapes.yaml).
+MACROS = ("lead", "threat", "threat_strong")
 
 # A sentence of a few words beside the one that carries the shape is a jab or an emphasis
 # ("I'll wait.", "Cheers.", "Every one."): it is left out. A longer one says something the
@@ -29,6 +33,7 @@ _MAX_SLOT_WORDS = 14
 @dataclass
 class ToneRewrite:
     text: str
+    brief: str  # one sentence: the feeling and the request
     shape: str
     why: str  # what makes the draft land badly, for the note
     sentence: str  # the sentence of the draft the shape was read from
@@ -42,14 +47,11 @@ def _data() -> dict:
 @cache
 def _shapes() -> list[tuple[dict, re.Pattern]]:
     d = _data()
-    macros = {"@lead": d["lead"], "@threat_strong": d["threat_strong"], "@threat": d["threat"]}
-    out = []
-    for shape in d["shapes"]:
-        pattern = shape["pattern"]
-        for name, value in macros.items():
-            pattern = pattern.replace(name, value)
-        out.append((shape, re.compile(pattern, re.IGNORECASE)))
-    return out
+    macros = {name: d[name] for name in MACROS}
+    return [
+        (shape, re.compile(expand_macros(shape["pattern"], macros), re.IGNORECASE))
+        for shape in d["shapes"]
+    ]
 
 
 def _words(text: str) -> list[str]:
@@ -106,6 +108,8 @@ def _slots(groups: dict) -> dict:
     for key in ("act", "deed"):
         if key in slots:
             slots[key + "_past"] = inflect_phrase(slots[key], "VBD")
+    if "be" in slots:  # "how embarrassing it was" -> "I found it really embarrassing"
+        slots["found"] = "found" if slots["be"].lower() == "was" else "find"
     if "doing" in slots:  # "texting back" -> "text back"
         first, _, rest = slots["doing"].partition(" ")
         slots["doing_base"] = f"{verb_lemma(first)} {rest}".strip()
@@ -182,8 +186,10 @@ def tone_rewrite(draft: str, with_findings: bool = False) -> ToneRewrite | None:
                 continue
             if re.search(r"\b(?:now|today|tonight|right away|asap)\b", slots.get("act", ""), re.I):
                 soon = ""
-            text = render(shape["template"], {**slots, "soon": soon}, where="tone shape")
-            return ToneRewrite(text, shape["name"], shape["why"], sentence)
+            filled = {**slots, "soon": soon}
+            text = render(shape["template"], filled, where="tone shape")
+            brief = render(shape["brief"], filled, where="tone shape")
+            return ToneRewrite(text, brief, shape["name"], shape["why"], sentence)
     dismissal = _data()["dismissal"]
     if with_findings:
         return None
@@ -194,7 +200,9 @@ def tone_rewrite(draft: str, with_findings: bool = False) -> ToneRewrite | None:
         and not re.match(dismissal["not_starting"], draft, re.IGNORECASE)
         and not _is_command(draft.split(".")[0])
     ):
-        return ToneRewrite(dismissal["template"], "dismissal", dismissal["why"], draft)
+        return ToneRewrite(
+            dismissal["template"], dismissal["brief"], "dismissal", dismissal["why"], draft
+        )
     return None
 
 
