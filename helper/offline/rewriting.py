@@ -1945,7 +1945,7 @@ def _rewrite(text: str, proceed: bool) -> RewriteResult:
         )
         return RewriteResult(text, text, False, [], findings, verdict, "offline", note)
     shaped = _tone_shaped(text, with_findings=True)
-    if shaped:  # an ultimatum: what it asks for is the message
+    if shaped:  # an ultimatum, or a reproach put as a question: what it asks is the message
         rewrite, alternatives, note = shaped
         return RewriteResult(text, rewrite, True, alternatives, findings, verdict, "offline", note)
     clauses = _read(text)
