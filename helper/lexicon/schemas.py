@@ -271,6 +271,7 @@ class ToneShape(Strict):
     brief: str
     command: bool = False
     reason: str | None = None
+    said_after: bool = False
     with_findings: bool = False
 
 

@@ -18,6 +18,7 @@ from helper.text.inflection import inflect_phrase, verb_lemma
 from helper.text.patterns import expand_macros
 from helper.text.sentences import sentences
 from helper.text.templates import render
+from helper.text.tokens import words
 
 # The @name macros of the shapes' patterns (tone_shapes.yaml).
 MACROS = ("lead", "threat", "threat_strong")
@@ -54,10 +55,6 @@ def _shapes() -> list[tuple[dict, re.Pattern]]:
     ]
 
 
-def _words(text: str) -> list[str]:
-    return re.findall(r"[A-Za-z']+", text)
-
-
 def _is_command(act: str) -> bool:
     """Whether a clause starts the way a command does: a verb in its base form, with
     something after it, and no finite verb second ("Mark earns less", "Sex is off")."""
@@ -78,9 +75,9 @@ def _names_something(text: str) -> bool:
     if re.search(r"\b(?:a|an|the|my|your|our|his|her|their|this|that)\s+\w", text, re.I):
         return True
     return any(
-        "NOUN" in getAllLemmas(w.lower()) and not {"VERB", "ADV"} & set(getAllLemmas(w.lower()))
-        for w in _words(text)
-        if w.lower() not in _FUNCTION_WORDS
+        "NOUN" in getAllLemmas(w) and not {"VERB", "ADV"} & set(getAllLemmas(w))
+        for w in words(text)
+        if w not in _FUNCTION_WORDS
     )
 
 
@@ -116,12 +113,11 @@ def _slots(groups: dict) -> dict:
     return slots
 
 
-def _english_words(text: str) -> bool:
+def _englishwords(text: str) -> bool:
     """Every word is one the English word lists know (a reply in another language is not
     answered in English)."""
     return all(
-        getAllLemmas(w.lower()) or w.lower() in _FUNCTION_WORDS or _CONTRACTION.search(w)
-        for w in _words(text)
+        getAllLemmas(w) or w in _FUNCTION_WORDS or _CONTRACTION.search(w) for w in words(text)
     )
 
 
@@ -159,7 +155,7 @@ def tone_rewrite(draft: str, with_findings: bool = False) -> ToneRewrite | None:
         if _insists(sentence):
             continue
         others = [s for j, s in enumerate(found) if j != i]
-        if any(len(_words(s)) > _MAX_DROPPED_WORDS and not _insists(s) for s in others):
+        if any(len(words(s)) > _MAX_DROPPED_WORDS and not _insists(s) for s in others):
             continue
         soon = next((_when_insisted(s) for s in others if _insists(s)), "")
         for shape, rx in _shapes():
@@ -171,7 +167,7 @@ def tone_rewrite(draft: str, with_findings: bool = False) -> ToneRewrite | None:
                 slots["after"] = shape["reason"]
             if shape.get("command") and not _is_command(slots.get("act") or slots["deed"]):
                 continue
-            if shape["name"] == "bare_command":
+            if shape.get("said_after"):
                 # "Ring your mother back, she's called me three times": the command ends
                 # at the comma; what follows it is said after the request.
                 act, _, after = slots["act"].partition(",")
@@ -190,12 +186,12 @@ def tone_rewrite(draft: str, with_findings: bool = False) -> ToneRewrite | None:
             text = render(shape["template"], filled, where="tone shape")
             brief = render(shape["brief"], filled, where="tone shape")
             return ToneRewrite(text, brief, shape["name"], shape["why"], sentence)
-    dismissal = _data()["dismissal"]
     if with_findings:
         return None
+    dismissal = _data()["dismissal"]
     if (
-        len(_words(draft)) <= dismissal["max_words"]
-        and _english_words(draft)
+        len(words(draft)) <= dismissal["max_words"]
+        and _englishwords(draft)
         and not _names_something(draft)
         and not re.match(dismissal["not_starting"], draft, re.IGNORECASE)
         and not _is_command(draft.split(".")[0])
