@@ -2,9 +2,9 @@
 a scratch folder if HELPER_DATA_DIR has none).
 
 The ranker scores every chunk of the guidance for a question (helper/offline/ranking.py). It
-is a linear score over ten signals, fitted listwise: for each development question of
+is a linear score over twelve signals, fitted listwise: for each development question of
 evals/dev/questions-answerable.jsonl, the softmax over all chunks should put its weight on the
-chunks that hold a gold phrase. Ten weights from 119 questions, with an L2 penalty, leave
+chunks that hold a gold phrase. Twelve weights from 119 questions, with an L2 penalty, leave
 little room to learn the questions by heart; the held-out third is reported, never fitted.
 Writes helper/lexicon/answer_ranker.yaml.
 """

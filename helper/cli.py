@@ -60,9 +60,21 @@ def _show_rewrite(r: dict) -> None:
 
 
 def _citations(cs: list[dict], indent: str = "  ") -> None:
+    """Each citation as a person reads it: the quote as text (list items as bullets on their
+    own lines, no Markdown markers) and the line of the file it starts on; the character
+    offsets are in --json."""
+    from helper.retrieval.citations import read_doc
+    from helper.text.markdown import line_number, plain
+
     for c in cs:
-        where = f"{c['doc']}:{c['start']}-{c['end']}"
-        print(f"{indent}[{c['n']}] {c['title']} — {c['section']}: “{c['quote']}” ({where})")
+        try:
+            where = f"{c['doc']}, line {line_number(read_doc(c['doc']), c['start'])}"
+        except OSError:
+            where = c["doc"]
+        lines = [line.strip() for line in plain(c["quote"]).splitlines()]
+        quote = "\n".join(f"{indent}    {line}" if line else "" for line in lines).lstrip()
+        print(f"{indent}[{c['n']}] {c['title']} — {c['section']} ({where}):")
+        print(f"{indent}    “{quote}”")
 
 
 def _show_safety(r: dict) -> None:
@@ -187,7 +199,7 @@ def cmd_index(args) -> int:
     else:
         print(
             f"Indexed {report.files} file(s): {report.chunks} chunks, "
-            f"{report.sentences} sentences; "
+            f"{report.sentences} sentences, {report.questions} questions they answer; "
             f"embedded {report.embedded_chunks} chunks and {report.embedded_sentences} sentences, "
             f"removed {report.deleted_chunks} chunks, in {elapsed:.1f} s."
         )

@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -33,9 +34,13 @@ def test_ask_json_citations_are_verbatim():
 
 
 def test_ask_prints_a_readable_answer():
-    out = run("ask", "What are some ways to show my partner appreciation?")
+    out = run("ask", "How can I show appreciation every day?")
     text = out.stdout.decode()
     assert out.returncode == 0 and "[1]" in text and "(offline)" in text
+    # The citations read as text: the list's items as bullets, no Markdown markers, and the
+    # line the quote starts on rather than character offsets (those are in --json).
+    assert "• " in text and not re.search(r"^\s*[-*] ", text, re.MULTILINE)
+    assert re.search(r"\.md, line \d+\)", text) and not re.search(r"\.md:\d+-\d+", text)
 
 
 def test_off_topic_question_is_declined():

@@ -397,3 +397,55 @@ def test_links_and_paths_outside_the_corpus_are_skipped_and_reported(tmp_path):
     assert "points nowhere" in problems["gone.md"]
     assert "linked folder" in problems["linked"]
     assert all("root:x" not in str(e) for e in errors)
+
+
+# --- the questions an article answers ------------------------------------------------
+
+
+def test_questions_file_lines_are_tied_to_the_articles_own_words(tmp_path):
+    from helper.retrieval.corpus import load_questions
+
+    article = _write(
+        tmp_path / "talk.md",
+        "---\ntitle: Talking\n---\n# Talking\n\nPick a calm moment to talk about money.\n",
+    )
+    _write(
+        tmp_path / "talk.questions.jsonl",
+        '{"question": "when should we talk about money?", '
+        '"answer": "Pick a calm moment to talk about money."}\n'
+        "\n"
+        "not json\n"
+        '{"question": "x", "answer": "words that are not in the article at all"}\n'
+        '{"question": "too short", "answer": "Pick a"}\n'
+        '{"question": 3, "answer": "Pick a calm moment to talk about money."}\n',
+    )
+    doc = load_document(article)
+    found, errors = load_questions(doc)
+    assert [(q.question, doc.text[q.start : q.end]) for q in found] == [
+        ("when should we talk about money?", "Pick a calm moment to talk about money.")
+    ]
+    assert [e.problem for e in errors] == [
+        "line 3 is not a question and answer",
+        "line 4: the answer is not words of the article",
+        "line 5: the answer is not words of the article",
+        "line 6 is not a question and answer",
+    ]
+    assert all("talk.questions.jsonl" in str(e) for e in errors)
+
+
+def test_an_article_without_a_questions_file_has_none_and_no_error(tmp_path):
+    from helper.retrieval.corpus import load_questions, questions_sha256
+
+    article = _write(tmp_path / "a.md", "# A\n\nSome words of advice here.\n")
+    assert load_questions(load_document(article)) == ([], [])
+    assert questions_sha256(article) is None
+
+
+def test_the_shipped_questions_files_load_without_errors(documents):
+    from helper.retrieval.corpus import load_questions, questions_file
+
+    shipped = [d for d in documents.values() if questions_file(d.path).is_file()]
+    assert shipped, "the curated articles come with the questions they answer"
+    for doc in shipped:
+        found, errors = load_questions(doc)
+        assert errors == [] and len(found) >= 100

@@ -120,3 +120,51 @@ def test_a_process_that_starts_after_an_article_changed_indexes_the_change(tmp_p
     engine = OfflineEngine(Index(from_env(env)))  # a new process: it has not built anything
     result = engine.ask("How can we set the mood for more intimacy?")
     assert result.citations and all(is_verbatim(c) for c in result.citations)
+
+
+def test_the_questions_an_article_answers_are_indexed_and_searched(small_corpus, tmp_path):
+    asked = small_corpus / "talk.questions.jsonl"
+    asked.write_text(
+        '{"question": "my bf is always on his phone when i talk", '
+        '"answer": "Put the phone down and listen when your partner speaks."}\n'
+        '{"question": "when is a good time for a serious chat?", '
+        '"answer": "Pick a calm moment to talk."}\n'
+        '{"question": "broken", "answer": "words no article has anywhere"}\n',
+        encoding="utf-8",
+    )
+    report = make_index(small_corpus, tmp_path / "data").build()
+    assert report.questions == 2
+    assert any("talk.questions.jsonl" in e and "line 3" in e for e in report.errors)
+
+    ix = make_index(small_corpus, tmp_path / "data")
+    retrieval = ix.retrieve("he scrolls his phone while I'm talking to him")
+    nearest, cosine = ix.questions(retrieval, 2)[0]
+    assert nearest.question.startswith("my bf is always on his phone")
+    home = next(c for c in ix.chunks if c.id == nearest.chunk)
+    assert "Put the phone down" in home.text and cosine > 0.3
+
+    # The questions file is part of the corpus: editing it alone rebuilds what it feeds.
+    assert not ix._corpus_changed()
+    asked.write_text(asked.read_text().splitlines()[1] + "\n", encoding="utf-8")
+    assert make_index(small_corpus, tmp_path / "data")._corpus_changed()
+    assert make_index(small_corpus, tmp_path / "data").build().questions == 1
+
+
+def test_the_ranker_reads_which_chunk_the_nearest_stored_questions_are_answered_in(
+    small_corpus, tmp_path
+):
+    from helper.offline.ranking import FEATURES, chunk_features, search_all
+
+    (small_corpus / "money.questions.jsonl").write_text(
+        '{"question": "how do we stop fighting over what we spend?", '
+        '"answer": "Agree on a budget together each month."}\n',
+        encoding="utf-8",
+    )
+    ix = make_index(small_corpus, tmp_path / "data")
+    ix.build()
+    scored = chunk_features(ix, search_all(ix, "we argue about spending all the time"))
+    vote = FEATURES.index("asked_vote")
+    best = max(scored, key=lambda s: s.features[vote])
+    assert "budget" in next(c for c in ix.chunks if c.id == best.chunk_id).text
+    assert best.features[vote] == 1.0  # the only stored question: all the weight
+    assert sorted(s.features[vote] for s in scored)[:-1] == [0.0] * (len(scored) - 1)

@@ -1326,3 +1326,42 @@ def test_a_finding_is_aimed_when_its_sentence_speaks_to_them():
     assert aimed_at_them(draft, analyze(draft))
     draft = "can we do a lazy night in tonight"
     assert not aimed_at_them(draft, analyze(draft))
+
+
+# --- what the "when ___" part may hold --------------------------------------------------------
+# From a blind reader's worst outputs on the dev drafts: the draft's sarcastic frame or its
+# verdict on the person pasted in as if it were something that happened.
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "Funny how the money's always there for golf",
+        "What's the point of having a car if you never fill it up?",
+        "After everything I gave up so you could go back to school, you can't skip one bar tab?",
+    ],
+)
+def test_the_drafts_frame_is_not_told_as_what_happened(draft):
+    result = rewrite_offline(draft)
+    assert result.changed or result.guide is not None
+    said = result.rewrite.lower()
+    for frame in ("when funny", "when what's the point", "when after"):
+        assert frame not in said
+
+
+@pytest.mark.parametrize(
+    "draft",
+    ["Everyone's stressed at work, you're not special.", "God you're thick sometimes."],
+)
+def test_a_verdict_on_the_person_is_not_an_event_to_feel_about(draft):
+    result = rewrite_offline(draft)
+    assert result.guide is not None and not result.changed and result.rewrite == ""
+
+
+def test_being_late_is_an_event_not_a_verdict():
+    assert not rewrite_module._judges_them("you're late again")
+    assert rewrite_module._judges_them("you're not kind today")
+    assert rewrite_module._event("not good luck, you didn't text once") == "you didn't text once"
+    assert rewrite_module._event("when I was with Alex, he left the dog out") == (
+        "when I was with Alex, he left the dog out"
+    )

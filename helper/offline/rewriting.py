@@ -1146,6 +1146,7 @@ class Plan:
     topic: str = ""
     absolutes: set = field(default_factory=set)
     shutdown: bool = False
+    judged: bool = False  # what happened is a verdict on the person: no I-statement fits
 
 
 def _main(clauses: list[Clause]) -> Clause | None:
@@ -1270,6 +1271,12 @@ def _plan(clauses: list[Clause], draft: str) -> Plan:
         situation += " " + main.slots["without"]
     if analyze(situation):  # "you get jealous when I ..." -> "you get upset when I ..."
         situation = _soften_words(situation)
+    situation = _event(situation)
+    if _judges_them(situation):
+        # "I feel frustrated when you're not special", "... when you're wrong sometimes": a
+        # verdict on the person told as an event. Blind readers rated these neither
+        # sendable nor blame-free; the guide leaves what happened for the sender to say.
+        return Plan(source["feeling"], need, situation, request, main.tense, judged=True)
     if not _has_verb(situation):
         # "I feel unheard when your games", "when struggling", "when you me about the gym":
         # no event to feel something about, so the I-statement says the feeling and what
@@ -1294,6 +1301,68 @@ _AUXILIARY = re.compile(
     r"|should|may|might|must)\b|\w'(?:s|re|m|ve|d|ll)\b|n't\b"
 )
 _DETERMINERS = set("the a an my your our his her their this that these those some any no".split())
+
+
+# What a "when ___" part starts with when it tells an event: someone or something, then what
+# they did ("you left the gate open", "the bins have been out since Monday").
+_EVENT_SUBJECT = re.compile(
+    r"(?:you|i|we|he|she|they|it|there|your|my|our|his|her|their|the|this|that|these|those"
+    r"|someone|nobody|no one|everyone|everything|nothing)\b|you'|i'|we'|it'|there'|that'",
+    re.IGNORECASE,
+)
+# And what it starts with when the draft's frame was copied in with it: a sarcastic verdict
+# ("funny how...", "amazing how...", "interesting that..."), a question ("what's the point
+# of..."), a cut-off aside ("not that you'd know", "after so much I've given up").
+_FRAME = re.compile(
+    r"(?:what's|what is|why|how come|not|after (?:so much|everything|all)|oh)\b", re.IGNORECASE
+)
+
+
+def _starts_a_frame(part: str) -> bool:
+    first = re.sub(r"[^\w']", "", part.split(" ", 1)[0]).lower()
+    if _FRAME.match(part):
+        return True
+    if first in _SUBORDINATORS:  # "when I was with Alex, ...": a clause, not a verdict
+        return False
+    pos = set(getAllLemmas(first))
+    return bool(pos) and pos <= {"ADJ", "ADV"}
+
+
+_SUBORDINATORS = set("when whenever while once if because since before after until".split())
+
+
+def _event(situation: str) -> str:
+    """The "when ___" part without the draft's frame: "funny how the money's always there"
+    is not something that happened. What follows a comma is kept when it starts with
+    someone doing something ("not good luck, not how did it go, you didn't text" -> "you
+    didn't text"); else "" (the I-statement then says the feeling alone)."""
+    if not situation or not _starts_a_frame(situation):
+        return situation
+    for m in re.finditer(r",\s+", situation):
+        rest = situation[m.end() :]
+        if _EVENT_SUBJECT.match(rest) and _has_verb(rest):
+            return rest
+    return ""
+
+
+_TRAIT_VERDICT = re.compile(
+    r"you(?:'re| are| were)\s+(?:not\s+|so\s+|such\s+|really\s+|just\s+|being\s+)*"
+    r"(?:an?\s+)?(?!\w+ing\b)\w+(?:\s+(?:sometimes|today|lately|again|now|tonight))?\s*$",
+    re.IGNORECASE,
+)
+
+
+def _judges_them(situation: str) -> bool:
+    """Whether the "when ___" part is a verdict on the person ("you're not kind today",
+    "you're wrong sometimes") rather than something they did or where they are ("you're
+    late again", "you were out": an event)."""
+    if not _TRAIT_VERDICT.match(situation):
+        return False
+    return not set(re.findall(r"\w+", situation.lower())) & _EVENT_WORDS
+
+
+# "you're late", "you're away again", "you were out": where they are or when, not a verdict.
+_EVENT_WORDS = set("late early away out home gone busy asleep here there back off".split())
 
 
 def _has_verb(situation: str) -> bool:
@@ -1951,6 +2020,8 @@ def _rewrite(text: str, proceed: bool) -> RewriteResult:
     clauses = _read(text)
     plan = _plan(clauses, text)
     plan.absolutes = {fold(f.text) for f in findings if f.kind == "absolute"}
+    if plan.judged:
+        return _guided(text, findings, verdict, "gate")
     if plan.shutdown and not any(f.kind in _SHUTS_DOWN for f in findings):
         # The short-break reply fits a draft that shuts the talk down ("I'm done talking",
         # "Get over it already!").

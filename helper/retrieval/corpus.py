@@ -312,3 +312,70 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     while end > start and text[end - 1].isspace():
         end -= 1
     return start, end
+
+
+# Questions an article answers, each tied to the words of it that answer (issue: answers that
+# answer the question). People ask in their own words ("how do i stop resenting him lol"),
+# and a question is nearer in meaning to another question than to the passage that answers
+# it; so an article may come with `<name>.questions.jsonl` beside it, one
+# {"question": ..., "answer": <words copied exactly from the article>} per line. The index
+# embeds the questions; Ask's ranker reads how near the person's question is to them.
+QUESTIONS_SUFFIX = ".questions.jsonl"
+MAX_QUESTION_FILE_BYTES = 2 * 1024 * 1024
+MIN_ANSWER_CHARS = 20  # shorter "answers" ("Talk.") are found all over an article
+
+
+@dataclass
+class AnsweredQuestion:
+    question: str
+    start: int  # offsets into Document.text of the words that answer it
+    end: int
+
+
+def questions_file(article: Path) -> Path:
+    return article.with_name(article.stem + QUESTIONS_SUFFIX)
+
+
+def questions_sha256(article: Path) -> str | None:
+    """The hash of the article's questions file, or None when it has none."""
+    try:
+        return hashlib.sha256(questions_file(article).read_bytes()).hexdigest()
+    except OSError:
+        return None
+
+
+def load_questions(document: Document) -> tuple[list[AnsweredQuestion], list[CorpusFileError]]:
+    """The questions of `document`'s questions file, each with the span of the article that
+    answers it; a line that is not valid, or whose answer is not the article's own words, is
+    reported and left out (the others still load). No file: no questions, no error."""
+    import json
+
+    path = questions_file(document.path)
+    if not path.is_file() or path.is_symlink():
+        return [], []
+    try:
+        if path.stat().st_size > MAX_QUESTION_FILE_BYTES:
+            return [], [CorpusFileError(path, "is too large to be the article's questions")]
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        return [], [CorpusFileError(path, f"cannot be read ({exc})")]
+    found, errors = [], []
+    for number, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+            question, answer = row["question"], row["answer"]
+            if not (isinstance(question, str) and isinstance(answer, str) and question.strip()):
+                raise TypeError
+        except (ValueError, KeyError, TypeError):
+            errors.append(CorpusFileError(path, f"line {number} is not a question and answer"))
+            continue
+        start = document.text.find(answer, document.body_start)
+        if len(answer.strip()) < MIN_ANSWER_CHARS or start < 0:
+            errors.append(
+                CorpusFileError(path, f"line {number}: the answer is not words of the article")
+            )
+            continue
+        found.append(AnsweredQuestion(question.strip(), start, start + len(answer)))
+    return found, errors

@@ -1,11 +1,12 @@
 """The guidance index: Chroma (dense) + BM25 (lexical), fused by reciprocal rank.
 
-Two Chroma collections hold the same corpus at two grains: chunks, which are retrieved, and
-the sentences inside them, which answers quote. Ids are content hashes, so building again
-embeds only what is new. A manifest beside the store keeps the chunk texts for BM25 and
-records which embedder and chunker built the store.
+Three Chroma collections hold the corpus: chunks, which are retrieved; the sentences inside
+them, which answers quote; and the questions an article's questions file says it answers
+(corpus.load_questions), which Ask's ranker compares the person's question with. Ids are
+content hashes, so building again embeds only what is new. A manifest beside the store keeps
+the chunk texts for BM25 and records which embedder and chunker built the store.
 
-Each build that changes anything writes a new generation: a fresh pair of collections, with
+Each build that changes anything writes a new generation: a fresh set of collections, with
 the vectors of unchanged chunks copied over and only new ones embedded, counted, and only
 then named in the manifest (written atomically). A build that dies part-way leaves the last
 complete generation in service. The collections a running process reads are never changed
@@ -42,11 +43,18 @@ from helper.retrieval.chunking import (
     chunk_document,
     sentence_spans,
 )
-from helper.retrieval.corpus import corpus_files, doc_name, load_corpus
+from helper.retrieval.corpus import (
+    corpus_files,
+    doc_name,
+    load_corpus,
+    load_questions,
+    questions_sha256,
+)
 from helper.retrieval.embeddings import Embedder, get_embedder
 from helper.text.tokens import search_terms
 
-MANIFEST_VERSION = 2  # 2: generations of collections
+MANIFEST_VERSION = 3  # 2: generations of collections; 3: the questions grain
+GRAINS = ("chunks", "sentences", "questions")
 MANIFEST_ID = "manifest"
 GENERATION_ID = "generation"  # on a Chroma server, a small record naming the current one
 SERVER_CHECK_S = 1.0  # how often a process asks a Chroma server whether a new index is out
@@ -65,6 +73,7 @@ class IndexReport:
     embedded_sentences: int = 0
     deleted_chunks: int = 0
     deleted_sentences: int = 0
+    questions: int = 0
     errors: list[str] = field(default_factory=list)
     rebuilt_because: str = ""
 
@@ -83,6 +92,31 @@ class Sentence:
     end: int
     text: str
     item: bool = False  # a list item: in this guidance, lists hold the concrete advice
+
+
+@dataclass
+class Question:
+    """A question an article says it answers, and where in the article the answer is."""
+
+    id: str
+    question: str
+    doc: str
+    chunk: str  # the chunk the answer starts in
+    start: int
+    end: int
+
+
+def _questions(doc, chunks: list[Chunk]) -> tuple[list[Question], list[str]]:
+    found, problems = load_questions(doc)
+    out = []
+    for q in found:
+        home = next((c for c in chunks if c.start <= q.start < c.end), None)
+        if home is None:  # the words are in a heading or the front matter, not in a chunk
+            problems.append(f"{doc.doc}: the answer to “{q.question[:60]}” is in no passage")
+            continue
+        qid = hashlib.sha256(f"{doc.doc}\0{q.start}\0{q.end}\0{q.question}".encode()).hexdigest()
+        out.append(Question(qid[:24], q.question, doc.doc, home.id, q.start, q.end))
+    return out, [str(p) for p in problems]
 
 
 @dataclass
@@ -210,7 +244,7 @@ class Index:
         """generation -> names of its collections, for every generation in the store."""
         shape = re.compile(
             rf"{re.escape(self.settings.collection)}-(?:([0-9a-f]{{8}})-)?"
-            r"(?:chunks|sentences)"
+            r"(?:chunks|sentences|questions)"
         )
         found: dict[str, list[str]] = {}
         for collection in self.client.list_collections():
@@ -341,24 +375,40 @@ class Index:
             report.files = len(docs)
             chunks: list[Chunk] = []
             sentences: list[Sentence] = []
+            questions: list[Question] = []
             for doc in docs:
-                for chunk in chunk_document(doc):
+                doc_chunks = list(chunk_document(doc))
+                for chunk in doc_chunks:
                     chunks.append(chunk)
                     sentences.extend(split_sentences(chunk, doc.text))
+                asked, problems = _questions(doc, doc_chunks)
+                questions.extend(asked)
+                report.errors.extend(problems)
             report.chunks, report.sentences = len(chunks), len(sentences)
+            report.questions = len(questions)
             manifest = {
                 "version": MANIFEST_VERSION,
                 "embedder": self.embedder.name,
                 "chunker": CHUNKER_VERSION,
                 "corpus_dir": str(self.settings.corpus_dir),
-                "docs": {d.doc: {"title": d.title, "sha256": d.sha256} for d in docs},
+                "docs": {
+                    d.doc: {
+                        "title": d.title,
+                        "sha256": d.sha256,
+                        "questions_sha256": questions_sha256(d.path),
+                    }
+                    for d in docs
+                },
                 "chunks": [asdict(c) for c in chunks],
                 "sentences": [asdict(s) for s in sentences],
+                "questions": [asdict(q) for q in questions],
             }
             if current and all(current.get(k) == manifest[k] for k in manifest):
                 return report  # nothing changed: the generation in service stays
             try:
-                generation = self._write_generation(report, current, chunks, sentences, progress)
+                generation = self._write_generation(
+                    report, current, chunks, sentences, questions, progress
+                )
             except IndexUnavailable:
                 raise
             except Exception as exc:  # noqa: BLE001 - a damaged embedded store: start it afresh
@@ -367,7 +417,9 @@ class Index:
                 report.rebuilt_because = f"the vector store was damaged ({type(exc).__name__})"
                 self._reset_local_store()
                 current = None
-                generation = self._write_generation(report, None, chunks, sentences, progress)
+                generation = self._write_generation(
+                    report, None, chunks, sentences, questions, progress
+                )
             self._write_manifest({**manifest, "generation": generation})
             # The generation before stays for calls still reading it; older ones go.
             previous = (existing or {}).get("generation")
@@ -380,9 +432,10 @@ class Index:
         current: dict | None,
         chunks: list[Chunk],
         sentences: list[Sentence],
+        questions: list[Question],
         progress: Progress | None,
     ) -> str:
-        """A new, complete, counted pair of collections; returns its generation."""
+        """A new, complete, counted set of collections; returns its generation."""
         generation = secrets.token_hex(4)
         old = current.get("generation") if current else None
         items = {
@@ -391,11 +444,11 @@ class Index:
                 (s.id, sentence_context(sentences, i), s.text, {**_meta(s), "chunk": s.chunk})
                 for i, s in enumerate(sentences)
             ],
+            "questions": [
+                (q.id, q.question, q.question, {"doc": q.doc, "chunk": q.chunk}) for q in questions
+            ],
         }
-        before = {
-            "chunks": {c["id"] for c in (current or {}).get("chunks", [])},
-            "sentences": {s["id"] for s in (current or {}).get("sentences", [])},
-        }
+        before = {grain: {row["id"] for row in (current or {}).get(grain, [])} for grain in GRAINS}
         for grain, rows in items.items():
             target = self._collection(generation, grain, create=True)
             source = self._collection(old, grain) if old else None
@@ -408,7 +461,7 @@ class Index:
             if grain == "chunks":
                 report.embedded_chunks = embedded
                 report.deleted_chunks = len(before[grain] - wanted)
-            else:
+            elif grain == "sentences":
                 report.embedded_sentences = embedded
                 report.deleted_sentences = len(before[grain] - wanted)
         return generation
@@ -453,12 +506,11 @@ class Index:
             return "the chunking rules changed"
         try:
             counts = {
-                grain: self._collection(manifest["generation"], grain).count()
-                for grain in ("chunks", "sentences")
+                grain: self._collection(manifest["generation"], grain).count() for grain in GRAINS
             }
         except Exception as exc:  # noqa: BLE001 - any failure here means a damaged store
             return f"the vector store could not be read ({type(exc).__name__})"
-        if counts != {g: len(manifest.get(g, [])) for g in ("chunks", "sentences")}:
+        if counts != {g: len(manifest.get(g, [])) for g in GRAINS}:
             return "the vector store and the manifest disagree (a half-written index)"
         return ""
 
@@ -479,9 +531,15 @@ class Index:
         if not paths:
             return False
         manifest = self._read_manifest() or {}
-        built = {doc: info.get("sha256") for doc, info in manifest.get("docs", {}).items()}
+        built = {
+            doc: (info.get("sha256"), info.get("questions_sha256"))
+            for doc, info in manifest.get("docs", {}).items()
+        }
         try:
-            now = {doc_name(p): hashlib.sha256(p.read_bytes()).hexdigest() for p in paths}
+            now = {
+                doc_name(p): (hashlib.sha256(p.read_bytes()).hexdigest(), questions_sha256(p))
+                for p in paths
+            }
         except OSError:
             return True
         return now != built
@@ -537,7 +595,7 @@ class Index:
         sentences = [Sentence(**s) for s in manifest["sentences"]]  # in reading order
         generation = manifest["generation"]
         try:
-            collections = {g: self._collection(generation, g) for g in ("chunks", "sentences")}
+            collections = {g: self._collection(generation, g) for g in GRAINS}
         except Exception as exc:  # noqa: BLE001 - the manifest names collections not there
             raise IndexUnavailable(
                 "The index is incomplete (its collections are missing): run `helper index`."
@@ -552,6 +610,7 @@ class Index:
             "sentences_by_id": {s.id: s for s in sentences},
             "order": sentences,
             "position": {s.id: i for i, s in enumerate(sentences)},
+            "questions_by_id": {q["id"]: Question(**q) for q in manifest.get("questions", [])},
             "memo_lock": threading.RLock(),  # re-entrant: one memo's build may use another
         }
 
@@ -667,6 +726,27 @@ class Index:
             include=["distances"],
         )
         known = state["sentences_by_id"]
+        return [
+            (known[i], 1.0 - float(d))
+            for i, d in zip(hits["ids"][0], hits["distances"][0], strict=True)
+            if i in known
+        ]
+
+    def questions(self, retrieval: Retrieval, n: int = 20) -> list[tuple[Question, float]]:
+        """The stored questions nearest the query, with their cosine, from the same
+        generation as the retrieval; none when no article has a questions file."""
+        state = retrieval.state if retrieval.state is not None else self._current()
+        known = state["questions_by_id"]
+        if not known:
+            return []
+        hits, state = self._query(
+            "questions",
+            state,
+            query_embeddings=[retrieval.vector.tolist()],
+            n_results=min(n, len(known)),
+            include=["distances"],
+        )
+        known = state["questions_by_id"]
         return [
             (known[i], 1.0 - float(d))
             for i, d in zip(hits["ids"][0], hits["distances"][0], strict=True)

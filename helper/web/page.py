@@ -47,6 +47,7 @@ from helper.results import (  # noqa: E402
 )
 from helper.retrieval.citations import read_doc  # noqa: E402
 from helper.retrieval.corpus import Document, load_corpus  # noqa: E402
+from helper.text.markdown import plain  # noqa: E402
 
 log = logging.getLogger("helper.ui")
 
@@ -326,20 +327,9 @@ def citation_context_html(citation: Citation) -> str:
     )
 
 
-_HEADING_MARK = re.compile(r"^[ \t]*#{1,6}[ \t]+", re.MULTILINE)
-_LIST_MARK = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+", re.MULTILINE)
-_EMPHASIS = re.compile(r"(\*\*|__|\*|_)(?=\S)(.+?)(?<=\S)\1")
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-
-
 def readable(text: str) -> str:
-    """Markdown source as plain text to read, escaped: headings and emphasis without their
-    markers, list items with a bullet, links as their words (never as links)."""
-    text = _MD_LINK.sub(r"\1", text)
-    text = _HEADING_MARK.sub("", text)
-    text = _LIST_MARK.sub("• ", text)
-    text = _EMPHASIS.sub(r"\2", text)
-    return esc(text)
+    """Markdown source as plain text to read, escaped (helper.text.markdown.plain)."""
+    return esc(plain(text))
 
 
 def quoted(text: str) -> str:
