@@ -47,8 +47,9 @@ EPOCHS = 3
 FALSE_ALARM_COST = 2.0
 PARADETOX_PAIRS = 1000
 SENTENCE_FILES = ("relationship-sentences.jsonl", "relationship-sentences-2.jsonl")
-# Drafts with a `label` (1: lands badly) and a `split`; drafts-third-author.jsonl is not here:
-# it measures the classifier (suite drafts_third_author).
+# Drafts with a `label` (1: lands badly) and a `split`; drafts-third-author.jsonl and
+# drafts-sixth-author.jsonl are not here: they measure the classifier (suites
+# drafts_third_author, drafts_sixth_author).
 LABELLED_DRAFT_FILES = (
     "drafts-second-author.jsonl",
     "drafts-fourth-author.jsonl",

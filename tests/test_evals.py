@@ -67,10 +67,13 @@ def tiny(tmp_path: Path) -> Path:
             {"id": "sa1", "split": "dev", "label": 1, "text": "Thank you for nothing."},
             {"id": "sa2", "split": "heldout", "label": 0, "text": "Thank you for the walk."},
         ],
-        "drafts_third_author": [
-            {"id": "ta0", "split": "heldout", "label": 1, "text": "you left the laundry out"},
-            {"id": "ta1", "split": "heldout", "label": 0, "text": "Thank you for the walk."},
-        ],
+        **{
+            name: [
+                {"id": "ta0", "split": "heldout", "label": 1, "text": "you left the laundry out"},
+                {"id": "ta1", "split": "heldout", "label": 0, "text": "Thank you for the walk."},
+            ]
+            for name in ("drafts_third_author", "drafts_sixth_author")
+        },
         # Each set is measured per path too: a flagged question and a flagged draft.
         **{
             name: [

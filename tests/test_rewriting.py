@@ -1365,3 +1365,100 @@ def test_being_late_is_an_event_not_a_verdict():
     assert rewrite_module._event("when I was with Alex, he left the dog out") == (
         "when I was with Alex, he left the dog out"
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "broken"),
+    [
+        ("You really are a huge when you're tired.", True),  # the name called was cut
+        ("I feel let down when you don't about the heating.", True),  # the verb was cut
+        ("Would you be willing to about the bills this week?", True),
+        ("Could you be home by 11? It matters to me.", False),
+        ("Could you please text me when you're running late?", False),
+        ("I had a few drinks and you were a massive help.", False),
+    ],
+)
+def test_a_text_that_lost_its_noun_or_verb_is_broken(text, broken):
+    assert rewrite_module._broken(text) is broken
+
+
+@pytest.mark.parametrize(
+    ("draft", "left"),
+    [
+        # the name called goes whole, with its comma or its sentence
+        ("Lazy lump, the laundry is still wet in the machine.", "the laundry is still wet"),
+        ("you idle git, the car needs petrol", "the car needs petrol"),
+        # "act like a ..." says the trait with the verb it needs
+        ("you act like a spoiled diva whenever we visit", "you're thinking only of yourself"),
+        ("you're such a selfish person at parties", "you're thinking only of yourself at"),
+    ],
+)
+def test_an_insult_goes_with_the_noun_it_qualifies(draft, left):
+    out = rewrite_module._replace_insults(draft)
+    assert left in out, out
+    assert not re.search(r"\b(?:lump|git|diva|person)\b", out), out
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "You're a failure of a boyfriend.",
+        "Honestly you are a huge prick when you're tired.",
+        "Stop acting like a spoilt brat at my parents' house.",
+        "How often do I have to remind you about the bins?",
+    ],
+)
+def test_no_text_shown_keeps_a_half_cut_insult_or_a_missing_verb(draft):
+    result = rewrite_offline(draft)
+    shown = [result.rewrite] + [a.text for a in result.alternatives] if result.changed else []
+    assert result.changed or result.guide is not None
+    for text in shown:
+        assert not rewrite_module._broken(text), text
+        assert not re.search(
+            r"\b(?:struggling|untidy|yourself|wrong)\s+(?:of|brat|boyfriend)\b", text
+        )
+
+
+def test_facts_with_everyone_else_or_the_whole_time_are_not_softened():
+    soften = rewrite_module._soften
+    assert soften("once everyone else has eaten") == "once everyone else has eaten"
+    assert soften("nobody else came") == "nobody else came"
+    assert soften("it was in your bag the whole time") == "it was in your bag the whole time"
+    assert soften("everyone knows") == "almost everyone knows"
+
+
+def test_stop_this_and_do_that_is_told_as_what_should_stop():
+    result = rewrite_offline("Quit moaning and just book the table.")
+    assert result.changed or result.guide is not None
+    assert "and book the table" not in result.rewrite and "and just book" not in result.rewrite
+
+
+def test_a_gentle_version_does_not_start_with_a_cut_off_preposition():
+    for draft in [
+        "piss off with your lame excuses",
+        "I'm not talking about the Leeds move. Drop it.",
+    ]:
+        result = rewrite_offline(draft)
+        assert not any(
+            re.match(r"(?:with|about|for|of)\b", a.text, re.I) for a in result.alternatives
+        ), result.alternatives
+
+
+@pytest.mark.parametrize(
+    "draft", ["Every time you walk in I still get butterflies", "You always smell like fresh bread"]
+)
+def test_a_fond_absolute_with_no_complaint_in_it_is_left_as_it_is(draft):
+    result = rewrite_offline(draft)
+    assert not result.changed and result.rewrite == draft and result.guide is None
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "You always leave the gate open",  # a complaint word: "leave"
+        "You make me feel like a stranger in my own home",  # no absolute: not that shape
+    ],
+)
+def test_an_absolute_or_a_blame_with_a_complaint_is_still_acted_on(draft):
+    result = rewrite_offline(draft)
+    assert result.changed or result.guide is not None

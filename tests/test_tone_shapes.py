@@ -173,3 +173,15 @@ def test_a_reproach_put_as_a_question_with_a_hostile_word_is_asked_plainly():
     assert result.changed
     assert result.rewrite.startswith("Could you rinse the blender?")
     assert "for once" not in result.rewrite and "hard" not in result.rewrite
+
+
+def test_a_command_with_a_consequence_after_and_is_not_asked_for():
+    # "Skip X and you can ..." is a dare: asking them to skip it asks for what is not wanted
+    shaped = tone_rewrite(normalize("Miss the school play and you can explain it to Sam yourself."))
+    assert shaped is None or "Could you miss" not in shaped.text
+
+
+def test_insisting_on_a_time_is_not_a_pause():
+    shaped = tone_rewrite(normalize("laundry. basket. today."))
+    assert shaped is None or shaped.shape != "dismissal"
+    assert tone_rewrite(normalize("Whatever.")).shape == "dismissal"

@@ -367,6 +367,17 @@ def reads_kindly(text: str) -> bool:
     return bool(positive.search(low)) or bool(re.fullmatch(r"[^.!?\n]*!+", low.strip()))
 
 
+def has_absolute(text: str) -> bool:
+    """Whether `text` says "always", "never", "every time" or another absolute."""
+    return bool(_absolutes().search(fold(text)))
+
+
+def has_complaint_cue(text: str) -> bool:
+    """Whether `text` carries a word of complaint anywhere (polarity.negative: "late",
+    "forgot", "phone", "not", ...)."""
+    return bool(_polarity()[1].search(fold(text)))
+
+
 # The highest whole-draft tone score at which a draft with a declaration of love or thanks
 # and a word finding reads as teasing. Dev drafts of that kind: kind ones scored at most 0.19,
 # hostile ones at least 0.44 ("Love you, but if you buy one more plant we're going to be

@@ -126,7 +126,11 @@ _CONTRACTION = re.compile(r"\w(?:n't|'s|'m|'re|'ll|'ve|'d)$", re.I)
 
 
 # A second clause with its own subject inside a command.
-_NEW_CLAUSE = re.compile(r"\b(?:and|but|so|or)\s+(?:I|I'll|I'm|we|we'll|it|it's|that's)\b", re.I)
+# "Miss dinner tonight and you can cook for yourself": a consequence after the command makes
+# it a dare, and asking for the command would ask for what the sender does not want.
+_NEW_CLAUSE = re.compile(
+    r"\b(?:and|but|so|or)\s+(?:I|I'll|I'm|we|we'll|it|it's|that's|you|you'll|you're)\b", re.I
+)
 
 # A clause after a command's comma that tells why, kept as a sentence of its own.
 _SAID_AFTER = re.compile(
@@ -195,6 +199,8 @@ def tone_rewrite(draft: str, with_findings: bool = False) -> ToneRewrite | None:
         and not _names_something(draft)
         and not re.match(dismissal["not_starting"], draft, re.IGNORECASE)
         and not _is_command(draft.split(".")[0])
+        # "dishes. sink. now.": insisting on a time is a command, not a pause
+        and not any(_insists(s) for s in found)
     ):
         return ToneRewrite(
             dismissal["template"], dismissal["brief"], "dismissal", dismissal["why"], draft
