@@ -1376,6 +1376,11 @@ def test_being_late_is_an_event_not_a_verdict():
         ("Could you be home by 11? It matters to me.", False),
         ("Could you please text me when you're running late?", False),
         ("I had a few drinks and you were a massive help.", False),
+        # pieces of the draft pasted where they cannot stand
+        ("I feel hurt when I'd like you to are you even listening and it doesn't happen.", True),
+        ("I feel sad when I feel a bit left out at your work parties.", True),
+        ("I feel upset when lol so I maybe spent too much on shoes.", True),
+        ("I feel stressed when we run late. Would you be willing to leave earlier?", False),
     ],
 )
 def test_a_text_that_lost_its_noun_or_verb_is_broken(text, broken):
@@ -1462,3 +1467,14 @@ def test_a_fond_absolute_with_no_complaint_in_it_is_left_as_it_is(draft):
 def test_an_absolute_or_a_blame_with_a_complaint_is_still_acted_on(draft):
     result = rewrite_offline(draft)
     assert result.changed or result.guide is not None
+
+
+def test_a_rewrite_that_says_only_a_feeling_and_the_catch_all_request_is_not_shown():
+    # nothing of what happened and nothing of what the sender wants: the guide instead
+    for draft in ["Quit being such a lazy slob and help me.", "Thanks for nothing, idiot."]:
+        result = rewrite_offline(draft)
+        assert result.changed or result.guide is not None
+        if result.changed:
+            assert not re.search(r"Could we talk about (?:this|it)\b", result.rewrite) or (
+                " when " in result.rewrite
+            ), result.rewrite

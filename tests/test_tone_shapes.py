@@ -185,3 +185,10 @@ def test_insisting_on_a_time_is_not_a_pause():
     shaped = tone_rewrite(normalize("laundry. basket. today."))
     assert shaped is None or shaped.shape != "dismissal"
     assert tone_rewrite(normalize("Whatever.")).shape == "dismissal"
+
+
+def test_dont_bother_contacting_me_asks_for_space_even_with_a_hostile_word():
+    for draft in ["dont bother ringing me tomorrow", "Don't bother coming round this weekend."]:
+        shaped = tone_rewrite(normalize(draft), with_findings=True)
+        assert shaped is not None and shaped.shape == "dont_bother", draft
+        assert "space" in shaped.text and "tonight" not in shaped.text

@@ -2119,6 +2119,7 @@ def _rewrite(text: str, proceed: bool) -> RewriteResult:
         or _spliced_question(rewrite)
         or _broken(rewrite)
         or _drops_topic(text, rewrite, plan)
+        or _says_nothing_of_it(rewrite, plan)
     ):
         return _guided(text, findings, verdict, "gate")
     # An alternative is shown only when it comes out clean; none is better than a bad one.
@@ -2166,6 +2167,19 @@ def _fond_absolute(text: str, findings: list) -> bool:
         and not has_complaint_cue(text)
         and tone_reads_fine(text)
     )
+
+
+def _says_nothing_of_it(rewrite: str, plan: Plan) -> bool:
+    """Whether a composed rewrite is only a feeling and the catch-all request ("I've been
+    feeling upset lately. Could we talk about this tonight and find something that works for
+    both of us?"): nothing of what happened, nothing of what the sender wants. Blind readers
+    rated those unfaithful ("generic; loses the specific complaint"); of the dev drafts'
+    rewrites, 2026-12-07, they were given to "Stop being such a lazy slob and help me",
+    "Go out, have fun. I'll be here scrubbing the oven at midnight" and the like. A reply that
+    only pauses the talk says what it means to."""
+    if plan.shutdown or plan.situation:
+        return False
+    return bool(re.search(r"\bCould we talk about (?:this|it)\b", rewrite))
 
 
 def _drops_topic(draft: str, rewrite: str, plan: Plan) -> bool:
@@ -2255,9 +2269,22 @@ def _spliced_question(text: str) -> bool:
 
 
 def _broken(text: str) -> bool:
-    """Whether a text lost a word a sentence cannot do without: the noun after "a massive",
-    the verb after "could you"."""
-    return _dangling_article(text) or _verb_missing(text)
+    """Whether a text lost a word a sentence cannot do without (the noun after "a massive",
+    the verb after "could you"), or had a piece of the draft pasted where it does not fit."""
+    return _dangling_article(text) or _verb_missing(text) or bool(_PASTED.search(text))
+
+
+# Pieces of a draft pasted into a composed sentence where they cannot stand (dev drafts,
+# 2026-12-07): a question after "to" or "could you" ("I'd like you to do you think about...",
+# "Could you do you think..."), the draft's own I-statement inside the new one ("I feel hurt
+# ... when I feel like I rarely get a lie-in"), a filler after "when" ("when ok so I might
+# have bought another plant", "when like genuinely...").
+_PASTED = re.compile(
+    rf"\b(?:to|could\s+you|would\s+you|can\s+you)\s+{_ASKING}\s+(?:you|u|we|i|they)\b"
+    r"|\bwhen\s+I\s+(?:feel|felt)\b"
+    r"|\bwhen\s+(?:like|ok|okay|so|omg|lol|honestly|genuinely|literally|um|uh)\b",
+    re.IGNORECASE,
+)
 
 
 # Where a verb must come next: "when you don't about the heating", "Would you be willing to
