@@ -2274,11 +2274,12 @@ def _broken(text: str) -> bool:
     return _dangling_article(text) or _verb_missing(text) or bool(_PASTED.search(text))
 
 
-# Pieces of a draft pasted into a composed sentence where they cannot stand (dev drafts,
-# 2026-12-07): a question after "to" or "could you" ("I'd like you to do you think about...",
-# "Could you do you think..."), the draft's own I-statement inside the new one ("I feel hurt
-# ... when I feel like I rarely get a lie-in"), a filler after "when" ("when ok so I might
-# have bought another plant", "when like genuinely...").
+# Pieces of a draft pasted into a composed sentence where they cannot stand: the draft's own
+# I-statement inside the new one ("I feel hurt ... when I feel like I rarely get a lie-in"),
+# a filler after "when" ("when ok so I might have bought another plant"), both from the dev
+# drafts (2026-12-07); a question after "to" or "could you" ("I'd like you to do you think
+# about...", "Could you do you think..."), from the blind reading of the sixth author's
+# held-out drafts, so that one draft of theirs is no longer unseen.
 _PASTED = re.compile(
     rf"\b(?:to|could\s+you|would\s+you|can\s+you)\s+{_ASKING}\s+(?:you|u|we|i|they)\b"
     r"|\bwhen\s+I\s+(?:feel|felt)\b"
