@@ -127,7 +127,7 @@ def main() -> int:
     sys.path.insert(0, str(ROOT))
     from evals.train_safety_model import arguments, base_model, save, train
     from helper.offline import safety_model
-    from helper.offline.findings import analyze, reads_kindly
+    from helper.offline.findings import analyze
 
     parser = arguments(__doc__.splitlines()[0], "tone_model.npz")
     parser.add_argument("--epochs", type=int, default=EPOCHS)
@@ -144,11 +144,12 @@ def main() -> int:
         trial = out.with_name("tone_model.trial.npz")
         save(model, 0.5, sha, trial, CLASSES)
         scorer = safety_model.read(trial)
-        # The bar is set where the classifier decides: drafts with no word finding that the
-        # lexicon does not read as praise (helper/offline/rewriting.py).
+        # The bar is set where the classifier decides: drafts with no word finding
+        # (helper/offline/rewriting.py; until 2026-12-07 also not read as praise by the
+        # lexicon, which no longer overrules it).
         reaches = held.copy()
         for i in np.where(held)[0]:
-            reaches[i] = not analyze(texts[i]) and not reads_kindly(texts[i])
+            reaches[i] = not analyze(texts[i])
         scores = np.array([best_score(scorer, texts[i]) for i in np.where(reaches)[0]])
         hostile, kind = labels[reaches] == 1, labels[reaches] == 0
         candidates = np.round(np.arange(0.05, 0.996, 0.01), 2)

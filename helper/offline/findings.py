@@ -349,24 +349,6 @@ def _absolute_praises(low: str, m: re.Match) -> bool:
     return is_praise(_sentence_after(low, m.end()), m.group())
 
 
-def reads_kindly(text: str) -> bool:
-    """Whether the lexicon read a blame shape in `text` as praise or reassurance ("you never
-    have to earn my love", "you always make me laugh"), or the text carries praise words and
-    no complaint cue, or is one exclaimed sentence with none ("you fixed the sink, my hero!").
-    Such a reading outranks the tone
-    detector, whose nearest sentences share the topic more than the tone."""
-    low = fold(text)
-    if any(_rule_praises(rule, m) for rule in _rules() for m in rule.rx.finditer(low)):
-        return True
-    if any(_absolute_praises(low, m) for m in _absolutes().finditer(low)):
-        return True
-    positive, negative, _ = _polarity()
-    if negative.search(low):
-        return False
-    # One exclaimed sentence with no complaint cue in it reads as delight ("Wow, you cooked!").
-    return bool(positive.search(low)) or bool(re.fullmatch(r"[^.!?\n]*!+", low.strip()))
-
-
 def has_absolute(text: str) -> bool:
     """Whether `text` says "always", "never", "every time" or another absolute."""
     return bool(_absolutes().search(fold(text)))

@@ -32,7 +32,6 @@ from helper.offline.findings import (
     is_praise,
     lexicon,
     profanity,
-    reads_kindly,
     sarcasm_alone,
 )
 from helper.offline.tone_shapes import note as tone_note
@@ -2054,8 +2053,13 @@ def _rewrite(text: str, proceed: bool) -> RewriteResult:
             text, text, False, [], [], verdict, "offline", _data()["language"]["note"]
         )
     # No word pattern names anything: the tone classifier decides whether it lands badly.
+    # The lexicon's kind reading (praise words with no complaint cue) no longer
+    # overrules it. It did for the tone vote, whose nearest sentences shared the topic more
+    # than the tone; against the fine-tuned classifier, of the dev drafts it overruled
+    # (2026-12-07) 95 were hostile and 0 kind, nearly all sarcasm in thanks ("Thanks for
+    # listening tonight, makes a change.", "Really appreciate being consulted.").
     part = tone_part(text) if not findings else None
-    if part and not reads_kindly(text):
+    if part:
         # No word pattern names it, but it reads as cutting: say which part, and say what the
         # sender wants plainly when the draft has a shape that carries it (an ultimatum, a
         # bare command); else help write it.
