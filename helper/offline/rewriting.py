@@ -37,7 +37,7 @@ from helper.offline.findings import (
 from helper.offline.tone_shapes import note as tone_note
 from helper.offline.tone_shapes import tone_rewrite
 from helper.results import Alternative, Finding, Guide, RewriteResult
-from helper.text.inflection import inflect, is_past, verb_lemma
+from helper.text.inflection import inflect, is_base_verb, is_past, verb_lemma
 from helper.text.inputs import check_text
 from helper.text.normalize import clean_with_positions, fold, one_line, straight_quotes
 from helper.text.sentences import first_sentence, sentences
@@ -835,8 +835,7 @@ def _shape_clause(c: Clause, name: str, g: dict) -> bool:
         # "Stop talking and just fix the car": what comes after "and" is a second command,
         # the thing they should do, not more of what should stop
         rest = re.split(r"\s+and\s+(?:just\s+|then\s+)?(?=[a-z]+\b)", g.get("rest", ""), maxsplit=1)
-        second = rest[1].split()[0].lower() if len(rest) == 2 else ""
-        if second and second in getAllLemmas(second).get("VERB", ()):
+        if len(rest) == 2 and is_base_verb(rest[1].split()[0]):
             g = {**g, "rest": rest[0]}
         c.shape, c.vp = "stop", _clean_vp(verb_lemma(g["ving"]) + g.get("rest", ""))
     elif name == "why":
@@ -1412,7 +1411,7 @@ def _shutdown_topic(clauses: list[Clause], draft: str) -> str:
     for c in clauses:
         m = re.search(r"\babout\s+((?:the|my|your|our|this|that)\s+\w+|\w+)", c.text)
         # "about this now": a time, not a topic ("talk again about this now tonight")
-        if m and m.group(1).lower() not in _LIGHT and m.group(1).split()[-1].lower() not in _LIGHT:
+        if m and m.group(1).split()[-1].lower() not in _LIGHT:
             return m.group(1)
     terms = set(topic_terms(draft))
     for m in re.finditer(
@@ -1567,8 +1566,7 @@ def _replace_insults(text: str) -> str:
                 acted = re.search(r"\b(act|acts|acting|acted)\s+like\s+(?:an?\s+)?$", head)
                 if acted:  # "you act like a spoiled brat" -> "you're thinking only of yourself"
                     lead = text[hit.start : hit.start + acted.start()].rstrip()
-                    be = _ACTED_AS[acted.group(1)]
-                    be = be if re.search(r"\byou$", lead, re.I) or be == " being" else " being"
+                    be = _ACTED_AS[acted.group(1)] if re.search(r"\byou$", lead, re.I) else " being"
                     text = text[: hit.start] + lead + be + " " + neutral + after
                     continue
                 if hit.word.lower().endswith("est") or "most" in head:
@@ -1658,14 +1656,14 @@ def _vocative_tail(text: str, hit) -> tuple[int, int] | None:
     the word lists, and cutting the adjective alone leaves "lump, the bins...". None when
     the insult is not of that shape."""
     before = text[: hit.word_start]
-    m = re.search(r"(?:^|(?<=[.!?\n]))\s*(?:(?:you|u)\s+)?$", before, re.I)
+    m = re.search(r"(?:^|(?<=[.!?\n]))\s*((?:(?:you|u)\s+)?)$", before, re.I)
     if not m or not _is_adjective(hit.word):
         return None
     # The name with what closes it: a comma, or the sentence's end when it is all there is.
     tail = re.match(r"\s+([A-Za-z]+)\b\s*(?:,|[.!?…]+|$)", text[hit.end :])
     if not tail or not _names_a_person(tail.group(1)):
         return None
-    return m.start() + len(m.group(0)) - len(m.group(0).lstrip()), hit.end + tail.end()
+    return m.start(1), hit.end + tail.end()
 
 
 _FILLER = r"(?:so|how|just|really|totally|too|very|god|ugh|omg|lol|honestly|seriously|wow)"

@@ -14,7 +14,7 @@ from functools import cache
 from lemminflect import getAllLemmas
 
 from helper.lexicon import load as load_lexicon
-from helper.text.inflection import inflect_phrase, verb_lemma
+from helper.text.inflection import inflect_phrase, is_base_verb, verb_lemma
 from helper.text.patterns import expand_macros
 from helper.text.sentences import sentences
 from helper.text.templates import render
@@ -62,8 +62,7 @@ def _is_command(act: str) -> bool:
     said = " ".join(words) + " "
     if len(words) < 2 or any(said.startswith(e + " ") for e in _data()["not_commands"]):
         return False
-    lemmas = getAllLemmas(words[0])
-    if not ("VERB" in lemmas and words[0] in lemmas["VERB"]):
+    if not is_base_verb(words[0]):
         return False
     second = getAllLemmas(words[1].strip(",")).get("VERB", ())
     return not (second and words[1] not in second and words[1].endswith("s"))

@@ -46,6 +46,12 @@ def is_verb(word: str) -> bool:
     return "VERB" in getAllLemmas(word.lower())
 
 
+def is_base_verb(word: str) -> bool:
+    """Whether `word` is a verb in its base form ("fix", not "fixed" or "car")."""
+    w = word.lower()
+    return w in getAllLemmas(w).get("VERB", ())
+
+
 def is_past(word: str) -> bool:
     """Whether `word` is a simple past form ("forgot", "was")."""
     w = word.lower()
