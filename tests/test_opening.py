@@ -230,11 +230,30 @@ def test_taken_for_granted_gets_the_appreciation_advice(results):
         ("how do I tell my husband that I feel taken for granted", "feeling taken for granted"),
         ("should we move in together", "whether we should move in together"),
         ("his drinking", "your drinking"),
+        # a gerund clause is already a noun phrase: no "the fact that" in front of it
+        ("my dad living with us", "my dad living with us"),
         ("money", "money"),
     ],
 )
 def test_the_topic_becomes_a_phrase_one_can_say(topic, phrase):
-    assert phrase in openers.frame(topic).slots["about"]
+    about = openers.frame(topic).slots["about"]
+    assert phrase in about and "the fact that" not in about
+
+
+def test_a_topic_that_charges_the_partner_is_opened_as_what_they_share(index):
+    # "you ignoring our budget" reads as a charge in every template; what it is about can
+    # still be opened.
+    result = openers_offline("him ignoring our budget", index)
+    assert len(result.openers) >= 3
+    assert all("our budget" in o.text and "ignoring" not in o.text for o in result.openers)
+    assert "Only" not in result.note
+
+
+def test_when_no_opener_passes_the_note_says_why_and_what_to_try(index, monkeypatch):
+    monkeypatch.setattr(openers, "check_opener", lambda *a, **k: "has a finding")
+    result = openers_offline("we keep arguing about money", index)
+    assert result.openers == [] and result.tips
+    assert result.note == openers.NO_OPENER_PASSED and "0" not in result.note
 
 
 def test_only_the_first_clause_of_a_long_topic_is_used(index):

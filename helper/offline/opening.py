@@ -323,7 +323,14 @@ def _general(text: str) -> Framing:
         text = " ".join(["whether", words[1], *keep_aux, *words[2:]])
     elif low and (
         low[0] in subjects
-        or (len(low) > 2 and low[0] in {"my", "our"} and is_verb(low[2]) and low[2] != "love")
+        # "my mum staying with us" is already a noun phrase: no "the fact that" before it
+        or (
+            len(low) > 2
+            and low[0] in {"my", "our"}
+            and is_verb(low[2])
+            and low[2] != "love"
+            and not low[2].endswith("ing")
+        )
         or lex["partner"].match(text)
     ):
         # a clause: "how we talk to each other", but "the fact that I'm pregnant"
@@ -627,9 +634,53 @@ def openers_offline(topic: str, index: Index) -> OpenersResult:
         ranked.append((score, technique.name, technique, quote))
     ranked.sort(key=lambda r: (not r[2].core, -r[0], r[1]))
 
+    openers = _openers(ranked, framing, stems, numbers)
+    shared = _shared_thing(topic)
+    if not openers and shared:
+        # "him forgetting our anniversary" puts a charge in every opener ("you forgetting...");
+        # said as what the two of them share, it can be opened: "what happened with our
+        # anniversary".
+        framing = frame(shared)
+        openers = _openers(ranked, framing, topic_words(framing.query), numbers)
+
+    tips = _tips(built, framing.kind, vector, numbers)
+    note = (
+        "Each opener follows a piece of the guidance's advice on starting a hard conversation "
+        "and cites it."
+    )
+    if not openers:
+        note = NO_OPENER_PASSED
+    elif len(openers) < MIN_OPENERS:
+        count = "one opener" if len(openers) == 1 else f"{len(openers)} openers"
+        note = f"Only {count} passed the checks for this topic. " + note
+    return OpenersResult(topic=topic, openers=openers, tips=tips, engine="offline", note=note)
+
+
+NO_OPENER_PASSED = (
+    "Every opener I could build from these words read as a charge against your partner, so "
+    "none is offered. Try naming it as something you share: “how we plan for birthdays” "
+    "rather than “him forgetting my birthday”. The tips below still apply."
+)
+
+# The partner doing something to a thing of theirs or of both: "him forgetting our
+# anniversary", "my husband ignoring my texts".
+_PARTNER_DOING = re.compile(
+    r"^(?:him|her|them|he|she|you|my \w+)\s+(?:\w+ly\s+)?\w+ing\s+"
+    r"(?P<thing>(?:our|my|the|your|his|her)\s.+)$",
+    re.IGNORECASE,
+)
+
+
+def _shared_thing(topic: str) -> str | None:
+    """The topic said as what happened with the thing it is about, or None."""
+    m = _PARTNER_DOING.match(" ".join(topic.split()).rstrip(".!?"))
+    return f"what happened with {m['thing']}" if m else None
+
+
+def _openers(ranked: list, framing: Framing, stems: list[str], numbers: _Numbers) -> list[Opener]:
+    """Openers in the topic's own words first; only if too few pass, ones that say it more
+    generally ("I'd like to hear how things have felt for you lately")."""
     openers: list[Opener] = []
-    # Openers in the topic's own words first; only if too few pass, ones that say it more
-    # generally ("I'd like to hear how things have felt for you lately").
     for required in (stems, []):
         for _, _, technique, quote in ranked:
             if len(openers) >= (TARGET_OPENERS if required else MIN_OPENERS):
@@ -640,15 +691,7 @@ def openers_offline(topic: str, index: Index) -> OpenersResult:
             citation = numbers.cite(quote)
             if citation is not None:
                 openers.append(Opener(text, [citation]))
-
-    tips = _tips(built, framing.kind, vector, numbers)
-    note = (
-        "Each opener follows a piece of the guidance's advice on starting a hard conversation "
-        "and cites it."
-    )
-    if len(openers) < MIN_OPENERS:
-        note = f"Only {len(openers)} openers passed the checks for this topic. " + note
-    return OpenersResult(topic=topic, openers=openers, tips=tips, engine="offline", note=note)
+    return openers
 
 
 def _tips(built: Guide, kind: str, vector: np.ndarray, numbers: _Numbers) -> list[Opener]:
