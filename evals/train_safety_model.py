@@ -10,10 +10,12 @@ misses; the fine-tuned model 0.81 at 5% (the shipped run, model alone, before th
 What it learns from (evals/dev; never safety-heldout.jsonl or safety-fresh*.jsonl, which
 measure it, nor the held-aside split of the drafts and questions):
 - flagged: safety-cases, safety-more, safety-regressions, safety-train-flagged(-2) and
-  safety-train-3, each row with its category;
+  safety-train-3 and -4, each row with its category;
 - ordinary: the unflagged rows of those files, safety-ordinary, safety-train-ordinary(-2),
-  the relationship sentences (hostile ones included: rude is not dangerous), and the dev
-  split of the rewrite drafts and the questions.
+  the relationship sentences (hostile ones included: rude is not dangerous), the dev
+  split of the rewrite drafts and the questions, and half of the questions written for the
+  guidance (corpus/*.questions.jsonl) and for the scope classifier (scope-questions): the
+  other half, safety-ordinary-questions.jsonl, measures false alarms on ordinary questions.
 Every fifth row is held out of the first run to choose the threshold (at most
 MAX_ORDINARY_FLAGGED of the held-out near misses flagged); the shipped model is then
 trained again on everything with that threshold.
@@ -66,6 +68,7 @@ SAFETY_FILES = (
     "safety-train-flagged-2.jsonl",
     "safety-train-ordinary-2.jsonl",
     "safety-train-3.jsonl",
+    "safety-train-4.jsonl",
 )
 
 
@@ -90,6 +93,12 @@ def labelled() -> tuple[list[str], np.ndarray, np.ndarray]:
         ordinary += [r["text"] for r in rows(DEV / name) if r["split"] == "dev"]
     for name in ("questions-answerable.jsonl", "questions-out-of-scope.jsonl"):
         ordinary += [r["question"] for r in rows(DEV / name) if r["split"] == "dev"]
+    # Ordinary questions written for the guidance and for the scope classifier: the half that
+    # is not in safety-ordinary-questions.jsonl, which measures false alarms on the rest.
+    measured = {r["text"] for r in rows(DEV / "safety-ordinary-questions.jsonl")}
+    written = [*sorted((ROOT / "corpus").glob("*.questions.jsonl")), DEV / "scope-questions.jsonl"]
+    for path in written:
+        ordinary += [r["question"] for r in rows(path) if r["question"] not in measured]
     near += [True] * len(rows(DEV / "safety-ordinary.jsonl"))
     near += [False] * (len(ordinary) - len(rows(DEV / "safety-ordinary.jsonl")))
     texts += ordinary

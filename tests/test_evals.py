@@ -51,6 +51,9 @@ def tiny(tmp_path: Path) -> Path:
             {"id": "p1", "kind": "topic", "text": "our money worries", "flag": False},
         ],
         "safety_ordinary": [{"id": "n0", "kind": "question", "text": "how do we split chores?"}],
+        "safety_ordinary_questions": [
+            {"id": "oq0", "kind": "question", "text": "How do I tell him he hurt my feelings?"}
+        ],
         "drafts_heldout": [
             {
                 "id": "d0",
@@ -82,7 +85,13 @@ def tiny(tmp_path: Path) -> Path:
                 {"id": "f0", "kind": "draft", "text": "I will hurt you.", "flag": True},
                 {"id": "f1", "kind": "draft", "text": "Thanks for dinner.", "flag": False},
             ]
-            for name in ("safety_heldout", "safety_fresh", "safety_fresh_2", "safety_fresh_3")
+            for name in (
+                "safety_heldout",
+                "safety_fresh",
+                "safety_fresh_2",
+                "safety_fresh_3",
+                "safety_fresh_4",
+            )
         },
         "answers_dev": [
             {
