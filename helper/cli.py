@@ -43,7 +43,7 @@ def _show_rewrite(r: dict) -> None:
         print(
             r["rewrite"]
             if r["changed"]
-            else f"{r['rewrite']}\n(unchanged: it already reads kindly)"
+            else f"{r['rewrite']}\n(unchanged: nothing in it reads as hostile)"
         )
     if r.get("guide"):
         g = r["guide"]

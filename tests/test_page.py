@@ -158,7 +158,7 @@ def test_engine_line_names_engine_and_note():
 
 def test_unchanged_message_is_explained():
     kind = RewriteResult("Thank you for dinner.", "Thank you for dinner.", changed=False)
-    assert "already reads kindly" in ui.rewrite_status(kind)
+    assert "Nothing in this message reads as hostile" in ui.rewrite_status(kind)
     changed = RewriteResult("You never listen.", "I'd like to be heard.", changed=True)
     assert ui.rewrite_status(changed) == ""
 

@@ -246,6 +246,9 @@ def notice_html(message: str, kind: str = "error") -> str:
     return f'<div class="notice {kind}"{role}>{esc(message)}</div>'
 
 
+UNCHANGED_STATUS = "Nothing in this message reads as hostile, so it is left as it is."
+
+
 def rewrite_status(result: RewriteResult) -> str:
     """A line above the results for the cases a bare rewrite would not explain."""
     if result.safety.flagged:
@@ -253,7 +256,9 @@ def rewrite_status(result: RewriteResult) -> str:
     if result.guide is not None:  # the builder below the results has the blanks to fill
         return notice_html(f"{result.guide.why} Fill in the blanks below.", "info")
     if not result.changed:
-        return notice_html("This message already reads kindly, so it is left as it is.", "info")
+        # Not "reads kindly": a complaint said plainly ("thanks for fixing the sink, but the
+        # tools are all over the floor") is left as it is too, and is not kind, only fair.
+        return notice_html(UNCHANGED_STATUS, "info")
     return ""
 
 
