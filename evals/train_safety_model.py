@@ -79,6 +79,7 @@ def rows(path: Path) -> list[dict]:
 def labelled() -> tuple[list[str], np.ndarray, np.ndarray]:
     """Texts, class indices, and whether each row is a near miss (an ordinary safety row)."""
     from evals.train_detector import SCREEN_CATEGORY  # the dev categories as the screen names them
+    from helper.retrieval.corpus import QUESTIONS_SUFFIX
 
     texts, labels, near = [], [], []
     for name in SAFETY_FILES:
@@ -96,8 +97,8 @@ def labelled() -> tuple[list[str], np.ndarray, np.ndarray]:
     # Ordinary questions written for the guidance and for the scope classifier: the half that
     # is not in safety-ordinary-questions.jsonl, which measures false alarms on the rest.
     measured = {r["text"] for r in rows(DEV / "safety-ordinary-questions.jsonl")}
-    written = [*sorted((ROOT / "corpus").glob("*.questions.jsonl")), DEV / "scope-questions.jsonl"]
-    for path in written:
+    written = sorted((ROOT / "corpus").glob(f"*{QUESTIONS_SUFFIX}"))
+    for path in [*written, DEV / "scope-questions.jsonl"]:
         ordinary += [r["question"] for r in rows(path) if r["question"] not in measured]
     near += [True] * len(rows(DEV / "safety-ordinary.jsonl"))
     near += [False] * (len(ordinary) - len(rows(DEV / "safety-ordinary.jsonl")))

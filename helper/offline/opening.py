@@ -635,8 +635,7 @@ def openers_offline(topic: str, index: Index) -> OpenersResult:
     ranked.sort(key=lambda r: (not r[2].core, -r[0], r[1]))
 
     openers = _openers(ranked, framing, stems, numbers)
-    shared = _shared_thing(topic)
-    if not openers and shared:
+    if not openers and (shared := _shared_thing(topic)):
         # "him forgetting our anniversary" puts a charge in every opener ("you forgetting...");
         # said as what the two of them share, it can be opened: "what happened with our
         # anniversary".
