@@ -249,6 +249,21 @@ def test_a_topic_that_charges_the_partner_is_opened_as_what_they_share(index):
     assert "Only" not in result.note
 
 
+def test_a_topic_with_a_blame_verb_is_opened_as_what_happened_even_when_openers_pass(index):
+    # "How have you been feeling about your forgetting my birthday lately?" passed the checks
+    # and still put the charge to them as a question.
+    result = openers_offline("my wife ignoring my calls", index)
+    assert len(result.openers) >= 3
+    assert all("what happened with my calls" in o.text for o in result.openers)
+    assert not any("ignoring" in o.text for o in result.openers)
+
+
+def test_a_topic_with_a_neutral_doing_keeps_its_own_words(index):
+    result = openers_offline("her working the night shift", index)
+    assert result.openers
+    assert all("what happened with" not in o.text for o in result.openers)
+
+
 def test_when_no_opener_passes_the_note_says_why_and_what_to_try(index, monkeypatch):
     monkeypatch.setattr(openers, "check_opener", lambda *a, **k: "has a finding")
     result = openers_offline("we keep arguing about money", index)

@@ -1478,3 +1478,76 @@ def test_a_rewrite_that_says_only_a_feeling_and_the_catch_all_request_is_not_sho
             assert not re.search(r"Could we talk about (?:this|it)\b", result.rewrite) or (
                 " when " in result.rewrite
             ), result.rewrite
+
+
+def test_a_kind_start_is_kept_in_front_of_the_rewritten_complaint():
+    draft = "Thanks for cooking tonight but you're a pig, the sink is full of pans."
+    result = rewrite_offline(draft)
+    assert result.changed and result.guide is None
+    assert result.rewrite.startswith("Thanks for cooking tonight. I feel")
+    assert "the sink is full of pans" in result.rewrite  # the one specific the draft gave
+    assert passes_gate(result.rewrite)
+    # the findings still point at the draft's own words, after the kind start
+    assert result.findings
+    for f in result.findings:
+        assert draft[f.start : f.end] == f.text and f.start > len("Thanks for cooking tonight")
+
+
+def test_a_praise_start_the_classifier_reads_as_sarcastic_is_not_kept():
+    result = rewrite_offline("Great job on the lawn. Love how you left the clippings all over it.")
+    assert not result.rewrite.startswith("Great job") or not result.changed
+
+
+def test_an_insult_beside_a_plain_sentence_about_a_thing_says_what_happened():
+    result = rewrite_offline("You're a total slob. The bathroom floor has been wet for two days.")
+    assert "when the bathroom floor has been wet for two days" in result.rewrite
+
+
+@pytest.mark.parametrize(
+    "draft, pasted",
+    [
+        ("Fine, whatever you want.", "when fine"),
+        ("Wash the car today or else, not tomorrow, you lazy sod", "when wash"),
+        ("Thanks for nothing, you slob, the kitchen is a tip", "when thanks"),
+    ],
+)
+def test_the_drafts_opener_is_never_pasted_into_the_when_part(draft, pasted):
+    result = rewrite_offline(draft)
+    shown = [result.rewrite] + [a.text for a in result.alternatives]
+    assert not any(pasted in fold_text.lower() for fold_text in shown), shown
+
+
+def test_a_one_word_verdict_in_front_of_what_happened_is_left_out():
+    result = rewrite_offline(
+        "Funny how you always have time for the pub but never for the school run."
+    )
+    assert result.changed, result.note
+    assert "funny" not in result.rewrite.lower()
+    assert "when you often have time for the pub" in result.rewrite
+
+
+def test_a_request_about_a_forgotten_thing_stops_where_the_next_clause_starts():
+    result = rewrite_offline("you forgot the bin day AGAIN and now the bins stink")
+    assert result.rewrite.endswith("Could we set up a reminder for the bin day next time?")
+    result = rewrite_offline("you forgot the school form AGAIN and now Sam can't go swimming")
+    assert "reminder for the school form next time?" in result.rewrite, result.rewrite
+
+
+@pytest.mark.parametrize(
+    "clause, phrase",
+    [
+        ("you spent the whole evening texting", "the evening"),
+        ("your stupid phone is out at dinner", "your phone"),
+        ("the dishes pile up", "the dishes"),
+    ],
+)
+def test_what_a_request_is_about_is_the_noun_not_the_adjective_before_it(clause, phrase):
+    assert rewrite_module._noun_phrase(clause) == phrase
+
+
+def test_the_note_names_only_words_the_rewrite_kept():
+    draft = "brilliant, so you sold the car without asking me. love how my opinion counts here"
+    result = rewrite_offline(draft)
+    assert result.changed
+    kept = result.note.rsplit("kept what it is about:", 1)[-1]
+    assert "brilliant" not in kept and "car" in kept, result.note

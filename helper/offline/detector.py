@@ -173,8 +173,8 @@ def tone_part(text: str, model=None) -> str | None:
 FINE_BELOW = 0.2
 
 
-def tone_reads_fine(text: str) -> bool:
-    return max(score for _, score in _shipped_scores(text)) < FINE_BELOW
+def tone_reads_fine(text: str, below: float = FINE_BELOW) -> bool:
+    return max(score for _, score in _shipped_scores(text)) < below
 
 
 def _shipped():

@@ -19,7 +19,7 @@ from lemminflect import getInflection
 
 from helper.config import MAX_TOPIC_CHARS
 from helper.lexicon import load as load_lexicon
-from helper.offline.findings import analyze
+from helper.offline.findings import analyze, blame_verbs
 from helper.offline.safety import screen
 from helper.results import Citation, Opener, OpenersResult, Passage
 from helper.retrieval.citations import cite
@@ -634,11 +634,18 @@ def openers_offline(topic: str, index: Index) -> OpenersResult:
         ranked.append((score, technique.name, technique, quote))
     ranked.sort(key=lambda r: (not r[2].core, -r[0], r[1]))
 
+    shared = _shared_thing(topic)
+    if shared and _blames(topic):
+        # "her forgetting my birthday" gave "How have you been feeling about your forgetting
+        # my birthday lately?": a charge put as a question. What happened with the birthday
+        # is what the two of them can talk about.
+        framing = frame(shared)
+        stems = topic_words(framing.query)
     openers = _openers(ranked, framing, stems, numbers)
-    if not openers and (shared := _shared_thing(topic)):
-        # "him forgetting our anniversary" puts a charge in every opener ("you forgetting...");
+    if not openers and shared and not _blames(topic):
+        # "him ignoring our budget" puts a charge in every opener ("you ignoring...");
         # said as what the two of them share, it can be opened: "what happened with our
-        # anniversary".
+        # budget".
         framing = frame(shared)
         openers = _openers(ranked, framing, topic_words(framing.query), numbers)
 
@@ -664,10 +671,17 @@ NO_OPENER_PASSED = (
 # The partner doing something to a thing of theirs or of both: "him forgetting our
 # anniversary", "my husband ignoring my texts".
 _PARTNER_DOING = re.compile(
-    r"^(?:him|her|them|he|she|you|my \w+)\s+(?:\w+ly\s+)?\w+ing\s+"
+    r"^(?:him|her|them|he|she|you|my \w+)\s+(?:\w+ly\s+)?(?P<verb>\w+ing)\s+"
     r"(?P<thing>(?:our|my|the|your|his|her)\s.+)$",
     re.IGNORECASE,
 )
+
+
+def _blames(topic: str) -> bool:
+    """Whether the partner's doing in the topic is one of the blame verbs (forget, ignore,
+    lie ...), which an opener cannot say to them without charging them."""
+    m = _PARTNER_DOING.match(" ".join(topic.split()).rstrip(".!?"))
+    return bool(m) and m["verb"].lower() in blame_verbs()
 
 
 def _shared_thing(topic: str) -> str | None:

@@ -989,8 +989,13 @@ def _topics() -> list[tuple[re.Pattern, dict]]:
 
 # A slot captured to the end of the clause can run into the next one ("forgot Emma's recital
 # and she cried the whole way home"): a request about that object stops where it ends.
+# "and now ..." and "and Maya ..." start one too ("you forgot the permission slip AGAIN and now
+# Maya can't go on the trip"), not "and Jack's game" (a second object).
 _CLAUSE_AFTER = re.compile(
-    r"(?i)(?:,\s*|\s+)(?:and|but|so|because|then)\s+(?:i|you|he|she|they|we|it)\b.*$|,.*$", re.S
+    r"(?:,\s*|\s+)(?i:and|but|so|because|then)\s+"
+    r"(?:(?i:i|you|he|she|they|we|it|now|then)\b|[A-Z][a-z]+\b(?!'))"
+    r".*$|,.*$",
+    re.S,
 )
 
 
@@ -1065,8 +1070,16 @@ def _slots(c: Clause) -> dict:
 
 def _noun_phrase(text: str) -> str:
     """The first "the/my/your + noun" of a clause: what it is about, for a request."""
-    for m in re.finditer(r"\b(the|my|your|our)\s+([a-z]+)\b", fold(text)):
-        if "NOUN" in getAllLemmas(m.group(2)) and m.group(2) not in _LIGHT:
+    low = fold(text)
+    for m in re.finditer(r"\b(the|my|your|our)\s+([a-z]+)\b(?=(?:\s+([a-z]+)\b)?)", low):
+        word, after = m.group(2), m.group(3) or ""
+        if word in _LIGHT:
+            continue
+        if "ADJ" in getAllLemmas(word) and "NOUN" in getAllLemmas(after) and after not in _LIGHT:
+            # "the whole party" -> "the party", not "the whole"; "your stupid phone" -> "your
+            # phone": the adjective is the draft's tone, the noun what it is about
+            return _common_lower(f"{text[m.start(1) : m.end(1)]} {text[m.start(3) : m.end(3)]}")
+        if "NOUN" in getAllLemmas(word):
             return _common_lower(text[m.start() : m.end()])
     return ""
 
@@ -1215,7 +1228,7 @@ def _plan(clauses: list[Clause], draft: str) -> Plan:
             return Plan(
                 group["feeling"],
                 group["need"],
-                "",
+                _state_beside(clauses),
                 fill(group["request"], topic=insult_topic),
                 "present",
                 insult_topic,
@@ -1293,6 +1306,30 @@ def _plan(clauses: list[Clause], draft: str) -> Plan:
     return Plan(source["feeling"], need, situation, request, tense, insult_topic)
 
 
+# A plain sentence about a thing: "the stove is covered in sauce", "the bins have been out
+# since Monday" (not "I'm so tired", not "your mum is a saint").
+_THING_SUBJECT = re.compile(r"(?:the|this|that|these|those|our|my)\s+[a-z]+", re.IGNORECASE)
+
+
+def _state_beside(clauses: list[Clause]) -> str:
+    """What happened, when the complaint is an insult beside a plain sentence about a thing
+    ("You're a slob, the stove is covered in sauce."): that sentence, for the "when ___";
+    else "". Read without it, the insult's generic I-statement ("I've been feeling
+    frustrated lately") dropped the one specific the draft gave."""
+    for c in clauses:
+        text = c.text.strip()
+        if (
+            c.shape == "self"
+            and not c.findings
+            and _THING_SUBJECT.match(text)
+            and _AUXILIARY.search(text)
+            and not is_praise(fold(text))
+            and tone_reads_fine(text)
+        ):
+            return _lower_first(text)
+    return ""
+
+
 def _only_affection(text: str) -> bool:
     """Whether a clause is only a declaration of love or thanks ("Love you,", "thanks babe")."""
     rx = lexicon("patterns.yaml")["polarity"]["affection"]
@@ -1337,11 +1374,28 @@ def _starts_a_frame(part: str) -> bool:
 _SUBORDINATORS = set("when whenever while once if because since before after until".split())
 
 
+_ONE_WORD_FRAME = re.compile(
+    r"([a-z]+)(?:\s+(?:how|that))?\s+(?=(?:you|he|she|they|we|there|it)\b)", re.IGNORECASE
+)
+
+
 def _event(situation: str) -> str:
     """The "when ___" part without the draft's frame: "funny how the money's always there"
     is not something that happened. What follows a comma is kept when it starts with
     someone doing something ("not good luck, not how did it go, you didn't text" -> "you
     didn't text"); else "" (the I-statement then says the feeling alone)."""
+    if situation and not _starts_like_an_event(situation):
+        # "shame you spent the party ...", "amazing how you can find time for ...": a one-word
+        # verdict in front of what happened; what happened is kept
+        m = _ONE_WORD_FRAME.match(situation)
+        frame = m and m.group(1)
+        if (
+            frame
+            and not _AUXILIARY.match(frame)
+            and {"NOUN", "ADJ"} & set(getAllLemmas(frame.lower()))
+            and _has_verb(situation[m.end() :])
+        ):
+            return situation[m.end() :]
     if not situation or not _starts_a_frame(situation):
         return situation
     for m in re.finditer(r",\s+", situation):
@@ -1356,6 +1410,40 @@ _TRAIT_VERDICT = re.compile(
     r"(?:an?\s+)?(?!\w+ing\b)\w+(?:\s+(?:sometimes|today|lately|again|now|tonight))?\s*$",
     re.IGNORECASE,
 )
+
+
+_NOT_AFTER_A_SUBJECT = _DETERMINERS | set(
+    """i you he she we they me him us them it something anything nothing everything for to of at
+    with about on in from how that but""".split()
+)
+
+
+def _starts_like_an_event(situation: str) -> bool:
+    """Whether the "when ___" part starts as a clause does: with someone or something
+    (a pronoun, a determiner, a name's "'s"), a gerund ("feeding Biscuit gets forgotten"), or
+    a noun whose next word can be its verb ("work seems to come first"). Not with the
+    draft's own opener pasted in: "when thanks for dinner but ...", "when shame you spent
+    ...", "when amazing how you ...", "when cook something tonight ..." (from the dev drafts,
+    2026-12-07)."""
+    if not situation or _EVENT_SUBJECT.match(situation):
+        return True
+    tokens = re.findall(r"[a-z']+|[,;:]", fold(situation))
+    first, after = tokens[0], (tokens[1] if len(tokens) > 1 else "")
+    if first in _SUBORDINATORS:
+        return True  # "when I was with Alex, he ...", "if nothing changes by summer"
+    lemmas = getAllLemmas(first)
+    if first in ("its", "ours", "yours", "theirs"):
+        return False  # "when its dec 20 and ...", "when ours are feral because and ..."
+    if first.endswith("'s") or first == "what":
+        return True
+    if first.endswith("ing") and "VERB" in lemmas:
+        return after not in ("how", "that", ",")  # not "amazing how", "interesting that"
+    return "NOUN" in lemmas and after not in _NOT_AFTER_A_SUBJECT and after.isalpha()
+
+
+def _pasted_opener(situation: str, rewrite: str) -> bool:
+    """Whether the rewrite tells what happened with the draft's opener pasted in front."""
+    return fold(situation) in fold(rewrite) and not _starts_like_an_event(situation)
 
 
 def _judges_them(situation: str) -> bool:
@@ -2050,6 +2138,9 @@ def _rewrite(text: str, proceed: bool) -> RewriteResult:
         return RewriteResult(
             text, text, False, [], [], verdict, "offline", _data()["language"]["note"]
         )
+    kept = _with_kind_lead(text, proceed, verdict)
+    if kept:
+        return kept
     # No word pattern names anything: the tone classifier decides whether it lands badly.
     # The lexicon's kind reading (praise words with no complaint cue) no longer
     # overrules it. It did for the tone vote, whose nearest sentences shared the topic more
@@ -2122,6 +2213,7 @@ def _rewrite(text: str, proceed: bool) -> RewriteResult:
         or _broken(rewrite)
         or _drops_topic(text, rewrite, plan)
         or _says_nothing_of_it(rewrite, plan)
+        or _pasted_opener(plan.situation, rewrite)
     ):
         return _guided(text, findings, verdict, "gate")
     # An alternative is shown only when it comes out clean; none is better than a bad one.
@@ -2141,9 +2233,78 @@ def _rewrite(text: str, proceed: bool) -> RewriteResult:
     parts = (
         f"{'the part' if n == 1 else f'the {n} parts'} that could land badly ({', '.join(kinds)})"
     )
-    kept = _draft_words(text, topic_terms(text))
+    # Only the words the rewrite still has ("great" in "great, so you booked the trip..."
+    # is the draft's sarcasm, not what it is about).
+    kept = _draft_words(text, [t for t in topic_terms(text) if _kept(t, rewrite)])
     kept_text = f", and kept what it is about: {', '.join(kept[:3])}" if kept else ""
     note = fill(_data()["compose"]["note"], parts=parts, kept=kept_text)
+    return RewriteResult(text, rewrite, True, alternatives, findings, verdict, "offline", note)
+
+
+# A kind start then the complaint ("Thanks for dinner but you're a slob, the stove is covered
+# in sauce"; "You looked great tonight. Shame you spent the party ..."). The counselor's
+# references keep the kind start as it was and rewrite the rest; read whole, the engine put
+# the thanks into the "when ___" ("I feel worn out when thanks for dinner but ...") or gave
+# the guide (12 of the 14 dev drafts of that shape, 2026-12-07).
+_BUT = re.compile(r"(?i),?\s+but\s+")
+# The tone classifier reads some plain thanks as half sarcastic ("thanks for picking up the
+# kids today, seriously appreciated": 0.38); a praise or thanks start below this is kept. Of
+# the dev drafts' praise starts, the sarcastic ones scored 0.84 and more ("Thanks for
+# tidying.", "Great job on the dishes.", "Nice, you noticed I cut my hair.").
+KIND_LEAD_BELOW = 0.5
+
+
+def _kind_lead(text: str) -> tuple[str, str, int] | None:
+    """The draft split into a kind start and the rest, when its first sentence (or what comes
+    before its first "but") is praise or thanks with no finding, reads as fine and is no
+    question, and the rest carries the complaint. The rest comes with where it starts in `text`."""
+    first = first_sentence(text)
+    if first.strip() == text.strip():
+        parts = _BUT.split(text, maxsplit=1)
+        if len(parts) != 2:
+            return None
+        lead, rest = parts
+    else:
+        lead, rest = first, text[len(first) :]
+    lead, rest = lead.strip(), re.sub(r"(?i)^\s*but\s+", "", rest.strip())
+    if len(lead.split()) < 3 or lead.endswith("?") or len(rest.split()) < 3:
+        return None
+    if analyze(lead) or _BUT.search(lead) or not is_praise(fold(lead)):
+        return None
+    if not tone_reads_fine(lead, below=KIND_LEAD_BELOW):
+        return None
+    if not analyze(rest) and tone_part(rest) is None:
+        return None  # the rest is no complaint either: the whole is read as it is
+    return lead, _upper_first(rest), text.find(rest)
+
+
+def _with_kind_lead(text: str, proceed: bool, verdict) -> RewriteResult | None:
+    """The rewrite of the complaint after a kind start, with the kind start kept in front;
+    None when the draft has no kind start or its complaint cannot be rewritten cleanly."""
+    split = _kind_lead(text)
+    if split is None:
+        return None
+    lead, rest, offset = split
+    inner = _rewrite(rest, proceed)
+    if not inner.changed or inner.guide or not inner.rewrite:
+        return None
+    lead = _upper_first(re.sub(r"([.!?])[.!?]+$", r"\1", lead))
+    if not lead.endswith((".", "!")):
+        lead += "."
+    rewrite = f"{lead} {inner.rewrite}"
+    if not passes_gate(rewrite):
+        return None
+    findings = [
+        Finding(
+            f.kind, text[f.start + offset : f.end + offset], f.start + offset, f.end + offset, f.why
+        )
+        for f in inner.findings
+    ]
+    alternatives = [
+        Alternative(a.style, f"{lead} {a.text}" if a.style == "gentle" else a.text)
+        for a in inner.alternatives
+    ]
+    note = f"{inner.note} The kind start is kept as you wrote it."
     return RewriteResult(text, rewrite, True, alternatives, findings, verdict, "offline", note)
 
 
