@@ -91,6 +91,7 @@ def tiny(tmp_path: Path) -> Path:
                 "safety_fresh_2",
                 "safety_fresh_3",
                 "safety_fresh_4",
+                "safety_fresh_5",
             )
         },
         "answers_dev": [

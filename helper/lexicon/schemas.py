@@ -196,10 +196,18 @@ class SafetyCategory(Strict):
     patterns: list[str]
 
 
+class OrdinaryAlone(Strict):
+    """Complaints the classifier is not asked about when they are all a text says."""
+
+    complaints: list[str]
+    filler: str  # words that add nothing to such a complaint, space separated
+
+
 class SafetyLexicon(Strict):
     spelling: dict[str, Any]
     macros: dict[str, str]
     allow: list[str]
+    ordinary_alone: OrdinaryAlone
     categories: dict[str, SafetyCategory]
 
 

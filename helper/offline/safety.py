@@ -52,6 +52,8 @@ class _Lexicon:
     bare: dict[str, str]
     ambiguous: dict[str, tuple[str, frozenset[str], frozenset[str]]]
     allow: tuple[re.Pattern[str], ...]
+    ordinary: tuple[re.Pattern[str], ...]
+    filler: frozenset[str]
     categories: tuple[_Category, ...]
 
 
@@ -73,6 +75,8 @@ def _lexicon() -> _Lexicon:
             for word, spec in spelling["ambiguous"].items()
         },
         allow=compile_all(data["allow"]),
+        ordinary=compile_all(data["ordinary_alone"]["complaints"]),
+        filler=frozenset(data["ordinary_alone"]["filler"].split()),
         categories=tuple(
             _Category(
                 name,
@@ -137,6 +141,19 @@ def matches(text: str) -> list[str]:
     ]
 
 
+def ordinary_alone(text: str) -> bool:
+    """Whether `text` is only an ordinary complaint about replies ("he keeps ignoring my
+    texts", "my boyfriend leaves me on read, what do I do?"), which the classifier is not
+    asked about (safety.yaml, `ordinary_alone`)."""
+    lex = _lexicon()
+    plain, found = normalize(text), False
+    for complaint in lex.ordinary:
+        plain, n = complaint.subn(" ", plain)
+        found = found or n > 0
+    rest = re.findall(r"[a-z]+", plain)
+    return found and all(word in lex.filler for word in rest)
+
+
 def help_line(name: str, region: str) -> str:
     """One help line of resources.yaml for `region`, or its general wording."""
     data = load_lexicon("resources.yaml")
@@ -176,7 +193,7 @@ def screen(
     complaint is where most text comes, and "you did X" reads like a report of harm.
     `classify=False` skips the classifier, for text built from words it already passed."""
     found = matches(text)
-    if not found:
+    if not found and not ordinary_alone(text):
         plain = clean(text)
         learned = (classified(plain, draft=draft) if classify else None) or (
             safety_vote(plain) if draft else None
