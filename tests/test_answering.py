@@ -266,3 +266,14 @@ def test_scope_model_file_matches_the_shipped_embeddings():
 
     weights, _, threshold = _scope_model()
     assert weights.shape == (384,) and 0.0 < threshold < 1.0
+
+
+def test_no_quote_starts_with_a_short_answer_to_the_sentence_before_it(index):
+    # "Brutal." answers "The first few days?" in the article: a quote starting with it
+    # reads as a non sequitur.
+    result = answer_offline(
+        "my wife and I barely talk anymore except about logistics, how do we reconnect?", index
+    )
+    for citation in result.citations:
+        first = re.split(r"(?<=[.!?])\s+", citation.quote.strip())[0]
+        assert len(first.split()) > 2, citation.quote

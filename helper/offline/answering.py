@@ -157,6 +157,13 @@ _LEANS_BACK = re.compile(
 )
 
 
+def _leans_back(text: str) -> bool:
+    """Whether a sentence needs the one before it: it starts with a word pointing back, or it
+    is a one- or two-word answer to it ("The first few days? Brutal."), which a quote must not
+    start with."""
+    return bool(_LEANS_BACK.match(text)) or len(text.split()) <= 2
+
+
 def window(index: Index, best: Sentence, budget: int) -> list[Sentence]:
     """The passage around `best` in reading order, within `budget` characters: from its
     list's label when it is a list item, else from the sentence before it (and the one
@@ -176,7 +183,7 @@ def window(index: Index, best: Sentence, budget: int) -> list[Sentence]:
         start = j
     elif i > 0 and not sentences[i - 1].text.rstrip().endswith("?"):
         start = i - 1
-    while start > 0 and start > i - 3 and _LEANS_BACK.match(sentences[start].text.strip()):
+    while start > 0 and start > i - 3 and _leans_back(sentences[start].text.strip()):
         start -= 1
     out: list[Sentence] = []
     used = 0
