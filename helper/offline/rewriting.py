@@ -2434,7 +2434,23 @@ def _spliced_question(text: str) -> bool:
 def _broken(text: str) -> bool:
     """Whether a text lost a word a sentence cannot do without (the noun after "a massive",
     the verb after "could you"), or had a piece of the draft pasted where it does not fit."""
-    return _dangling_article(text) or _verb_missing(text) or bool(_PASTED.search(text))
+    return (
+        _dangling_article(text)
+        or _verb_missing(text)
+        or bool(_PASTED.search(text))
+        or bool(_MEASURED_AGAINST_ALL.search(text))
+    )
+
+
+# A verdict measured against everyone the sender has known: "the worst listener I have ever
+# known" kept whole is blame, and with its superlative cut it is broken ("you're honestly the
+# person I've met", "that's the thing I've heard"; a blind reader's worst-rated text of
+# 2026-12-07, and ParaDetox's "the dumbest thing I've ever heard" shape).
+_MEASURED_AGAINST_ALL = re.compile(
+    r"\bthe\s+(?:[\w'-]+\s+){0,2}?[\w'-]+\s+(?:(?:that|who)\s+)?(?:I|I've|I\s+have|I'd|I\s+had)"
+    r"\s+(?:ever\s+)?(?:met|known|seen|heard|dated|had|been\s+with|come\s+across|lived\s+with)\b",
+    re.IGNORECASE,
+)
 
 
 # Pieces of a draft pasted into a composed sentence where they cannot stand: the draft's own
