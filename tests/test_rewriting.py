@@ -1558,10 +1558,12 @@ def test_the_note_names_only_words_the_rewrite_kept():
     [
         "That's the dumbest idea I've ever heard, we are not buying a jet ski.",
         "You are honestly the worst listener I have ever known. I told you about the vet twice.",
+        "honestly ur the most useless flatmate ive ever lived with. the bins are out since friday",
     ],
 )
 def test_a_verdict_measured_against_everyone_is_not_shown_cut_or_whole(draft):
     # cut: "that's the idea I've heard"; whole: "the worst listener I have known"
     result = rewrite_offline(draft)
     shown = [result.rewrite] * result.changed + [a.text for a in result.alternatives]
-    assert not any(re.search(r"\bI(?:'ve| have) (?:ever )?(?:heard|known)\b", t) for t in shown)
+    said = r"\bI(?:'ve| have) (?:ever )?(?:heard|known|lived with)\b"
+    assert not any(re.search(said, t) for t in shown), shown

@@ -2446,9 +2446,14 @@ def _broken(text: str) -> bool:
 # known" kept whole is blame, and with its superlative cut it is broken ("you're honestly the
 # person I've met", "that's the thing I've heard"; a blind reader's worst-rated text of
 # 2026-12-07, and ParaDetox's "the dumbest thing I've ever heard" shape).
+# With the noun cut too, only the tail is left: "when you're struggling I've lived with" (from
+# "ur the most useless person ive ever lived with", the last look as a user).
 _MEASURED_AGAINST_ALL = re.compile(
     r"\bthe\s+(?:[\w'-]+\s+){0,2}?[\w'-]+\s+(?:(?:that|who)\s+)?(?:I|I've|I\s+have|I'd|I\s+had)"
-    r"\s+(?:ever\s+)?(?:met|known|seen|heard|dated|had|been\s+with|come\s+across|lived\s+with)\b",
+    r"\s+(?:ever\s+)?(?:met|known|seen|heard|dated|had|been\s+with|come\s+across|lived\s+with)\b"
+    r"|\b(?!(?:when|because|and|but|that|since|so|if|before|after|until|as|where|who|whom|"
+    r"which|while|once|than)\b)[a-z]+\s+(?:I|I've|I\s+have|I'd)\s+(?:ever\s+)?"
+    r"(?:met|known|dated|been\s+with|come\s+across|lived\s+with)\b",
     re.IGNORECASE,
 )
 
