@@ -634,15 +634,15 @@ def openers_offline(topic: str, index: Index) -> OpenersResult:
         ranked.append((score, technique.name, technique, quote))
     ranked.sort(key=lambda r: (not r[2].core, -r[0], r[1]))
 
-    shared = _shared_thing(topic)
-    if shared and _blames(topic):
+    shared, blames = _shared_thing(topic), _blames(topic)
+    if blames:
         # "her forgetting my birthday" gave "How have you been feeling about your forgetting
         # my birthday lately?": a charge put as a question. What happened with the birthday
         # is what the two of them can talk about.
         framing = frame(shared)
         stems = topic_words(framing.query)
     openers = _openers(ranked, framing, stems, numbers)
-    if not openers and shared and not _blames(topic):
+    if not openers and shared and not blames:
         # "him ignoring our budget" puts a charge in every opener ("you ignoring...");
         # said as what the two of them share, it can be opened: "what happened with our
         # budget".
@@ -677,16 +677,20 @@ _PARTNER_DOING = re.compile(
 )
 
 
+def _partner_doing(topic: str) -> re.Match | None:
+    return _PARTNER_DOING.match(" ".join(topic.split()).rstrip(".!?"))
+
+
 def _blames(topic: str) -> bool:
     """Whether the partner's doing in the topic is one of the blame verbs (forget, ignore,
     lie ...), which an opener cannot say to them without charging them."""
-    m = _PARTNER_DOING.match(" ".join(topic.split()).rstrip(".!?"))
+    m = _partner_doing(topic)
     return bool(m) and m["verb"].lower() in blame_verbs()
 
 
 def _shared_thing(topic: str) -> str | None:
     """The topic said as what happened with the thing it is about, or None."""
-    m = _PARTNER_DOING.match(" ".join(topic.split()).rstrip(".!?"))
+    m = _partner_doing(topic)
     return f"what happened with {m['thing']}" if m else None
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache, lru_cache
 
 from lemminflect import getAllLemmas
@@ -1075,11 +1075,12 @@ def _noun_phrase(text: str) -> str:
         word, after = m.group(2), m.group(3) or ""
         if word in _LIGHT:
             continue
-        if "ADJ" in getAllLemmas(word) and "NOUN" in getAllLemmas(after) and after not in _LIGHT:
+        lemmas = getAllLemmas(word)
+        if "ADJ" in lemmas and "NOUN" in getAllLemmas(after) and after not in _LIGHT:
             # "the whole party" -> "the party", not "the whole"; "your stupid phone" -> "your
             # phone": the adjective is the draft's tone, the noun what it is about
             return _common_lower(f"{text[m.start(1) : m.end(1)]} {text[m.start(3) : m.end(3)]}")
-        if "NOUN" in getAllLemmas(word):
+        if "NOUN" in lemmas:
             return _common_lower(text[m.start() : m.end()])
     return ""
 
@@ -1431,11 +1432,11 @@ def _starts_like_an_event(situation: str) -> bool:
     first, after = tokens[0], (tokens[1] if len(tokens) > 1 else "")
     if first in _SUBORDINATORS:
         return True  # "when I was with Alex, he ...", "if nothing changes by summer"
-    lemmas = getAllLemmas(first)
     if first in ("its", "ours", "yours", "theirs"):
         return False  # "when its dec 20 and ...", "when ours are feral because and ..."
     if first.endswith("'s") or first == "what":
         return True
+    lemmas = getAllLemmas(first)
     if first.endswith("ing") and "VERB" in lemmas:
         return after not in ("how", "that", ",")  # not "amazing how", "interesting that"
     return "NOUN" in lemmas and after not in _NOT_AFTER_A_SUBJECT and after.isalpha()
@@ -2138,9 +2139,9 @@ def _rewrite(text: str, proceed: bool) -> RewriteResult:
         return RewriteResult(
             text, text, False, [], [], verdict, "offline", _data()["language"]["note"]
         )
-    kept = _with_kind_lead(text, proceed, verdict)
-    if kept:
-        return kept
+    with_lead = _with_kind_lead(text, proceed, verdict)
+    if with_lead:
+        return with_lead
     # No word pattern names anything: the tone classifier decides whether it lands badly.
     # The lexicon's kind reading (praise words with no complaint cue) no longer
     # overrules it. It did for the tone vote, whose nearest sentences shared the topic more
@@ -2295,8 +2296,11 @@ def _with_kind_lead(text: str, proceed: bool, verdict) -> RewriteResult | None:
     if not passes_gate(rewrite):
         return None
     findings = [
-        Finding(
-            f.kind, text[f.start + offset : f.end + offset], f.start + offset, f.end + offset, f.why
+        replace(
+            f,
+            text=text[f.start + offset : f.end + offset],
+            start=f.start + offset,
+            end=f.end + offset,
         )
         for f in inner.findings
     ]
