@@ -1567,3 +1567,32 @@ def test_a_verdict_measured_against_everyone_is_not_shown_cut_or_whole(draft):
     shown = [result.rewrite] * result.changed + [a.text for a in result.alternatives]
     said = r"\bI(?:'ve| have) (?:ever )?(?:heard|known|lived with)\b"
     assert not any(re.search(said, t) for t in shown), shown
+
+
+@pytest.mark.parametrize(
+    "draft, not_asked",
+    [
+        ("you never fill the tank. it was empty again and i was late for work", "running late"),
+        ("you never call your mum back, i was at the bar with her till 10", "drinking"),
+    ],
+)
+def test_what_happened_to_the_sender_does_not_choose_the_request(draft, not_asked):
+    # the lateness and the pub are consequences told in the first person, not the complaint
+    result = rewrite_offline(draft)
+    assert result.changed, result.note
+    assert not_asked not in result.rewrite, result.rewrite
+
+
+@pytest.mark.parametrize(
+    "draft, topic",
+    [
+        ("Drop it. I don't want to talk about our sex life. Ever.", "about our sex life"),
+        ("Leave it.", ""),
+    ],
+)
+def test_a_dismissal_asks_for_a_pause_not_for_itself(draft, topic):
+    # before: "I feel frustrated when I'd like you to Leave it and it doesn't happen. Could
+    # you Leave it?"
+    result = rewrite_offline(draft)
+    assert "short break" in result.rewrite and topic in result.rewrite, result.rewrite
+    assert "like you to" not in result.rewrite.lower()

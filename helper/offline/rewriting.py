@@ -931,7 +931,8 @@ def _imperative(c: Clause, vp: str) -> bool:
         return False
     if re.match(
         r"(?:get\s+over|deal\s+with|calm\s+down|chill|relax|back\s+off|get\s+(?:out|lost|a\s+grip)"
-        r"|go\s+away|shut|grow\s+up|man\s+up|do\s+whatever|leave\s+me\s+alone|forget\s+it)\b",
+        r"|go\s+away|shut|grow\s+up|man\s+up|do\s+whatever|leave\s+me\s+alone|forget\s+it"
+        r"|drop\s+it|let\s+it\s+go|leave\s+it|give\s+it\s+a\s+rest|never\s*mind)\b",
         fold(vp),
     ):
         return False
@@ -1258,9 +1259,10 @@ def _plan(clauses: list[Clause], draft: str) -> Plan:
     slots = _slots(main)
     topic, topic_slots = _topic_entry(main.vp or main.text)
     if not topic and not main.blame:
-        # a vague complaint ("you never do anything") may name its topic elsewhere
-        # "Love you, but ..." says how they feel, not what the complaint is about
-        told = [c.text for c in clauses if not _only_affection(c.text)]
+        # a vague complaint ("you never do anything") may name its topic elsewhere, but not
+        # in what happened to the sender ("...and I was late for work": the lateness is not
+        # the complaint), and "Love you, but ..." says how they feel, not what it is about
+        told = [_not_about_me(c.text) for c in clauses if not _only_affection(c.text)]
         topic, topic_slots = _topic_entry(" ".join(told))
     slots.update(topic_slots)
     if "obj" in topic_slots:
@@ -1498,9 +1500,13 @@ def _told_in_past_tense(situation: str) -> bool:
 def _shutdown_topic(clauses: list[Clause], draft: str) -> str:
     """What a shut-down draft was about, if it says: "I'm done talking about the car"."""
     for c in clauses:
-        m = re.search(r"\babout\s+((?:the|my|your|our|this|that)\s+\w+|\w+)", c.text)
+        m = re.search(
+            r"\babout\s+((?:the|my|your|our|this|that)\s+\w+|\w+)(?:\s+([a-z]+)\b)?", c.text
+        )
         # "about this now": a time, not a topic ("talk again about this now tonight")
         if m and m.group(1).split()[-1].lower() not in _LIGHT:
+            if m.group(2) and _is_noun(m.group(2)) and _is_noun(m.group(1).split()[-1]):
+                return f"{m.group(1)} {m.group(2)}"  # "our sex life", not "our sex"
             return m.group(1)
     terms = set(topic_terms(draft))
     for m in re.finditer(
@@ -1780,6 +1786,18 @@ def _is_adjective(word: str) -> bool:
 def _is_noun(word: str) -> bool:
     lemmas = getAllLemmas(word.lower())
     return "NOUN" in lemmas and "ADJ" not in lemmas
+
+
+# What happened to the sender: "I was late for my shift", "... and i had to walk home".
+_ABOUT_ME = re.compile(
+    r"(?:^|,\s*|\s+(?:and|so|but|now)\s+)i\b(?!\s*(?:'d\s+like|want|need|asked|told)).*$",
+    re.I | re.S,
+)
+
+
+def _not_about_me(clause: str) -> str:
+    """The clause without what happened to the sender in it."""
+    return _ABOUT_ME.sub("", clause.strip())
 
 
 def _gentle_piece(c: Clause, plan: Plan) -> str:
