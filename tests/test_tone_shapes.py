@@ -87,6 +87,32 @@ SHAPED = {
         ["Please don't book anything for Saturday."],
         ["seriously"],
     ),
+    "Jo's boyfriend actually walks her home after the late shift.": (
+        "other_couple",
+        ["if you walked me home after the late shift"],
+        ["Jo", "actually", "her"],
+    ),
+    "Even my brother's wife remembers to feed the fish. Just saying.": (
+        "other_couple",
+        ["if you remembered to feed the fish"],
+        ["brother", "saying"],
+    ),
+    "Other people's girlfriends manage to reply before midnight.": (
+        "other_couple",
+        ["if you replied before midnight"],
+        ["other people", "manage"],
+    ),
+    "Ben's husband puts his bonus into savings.": (  # his own bonus: "your"
+        "other_couple",
+        ["if you put your bonus into savings"],
+        ["Ben"],
+    ),
+    "my ex at least asked about my day": ("other_couple", ["if you asked about my day"], ["ex"]),
+    "My cousin's husband actually listens when she talks.": (
+        "other_couple",
+        ["if you listened when I talked"],
+        ["she"],
+    ),
     "Suit yourself.": ("dismissal", [], ["suit"]),
     "Can't be bothered with this.": ("dismissal", [], ["bothered"]),
     "Not now.": ("dismissal", [], []),
@@ -102,6 +128,10 @@ NOT_SHAPED = [
     "Take care x",
     "Thanks for the flowers.",
     "Mark earns less than you and still takes his wife away every year.",  # a comparison
+    "My ex never missed a school play.",  # a negation: the wish is its opposite
+    "Sam's wife earns more than Sam.",  # the comparison is inside what they do
+    "Tia's husband works nights and he still cooks.",  # what he does is said after "and he"
+    "Someone left the gate open.",  # a sentence's capital is not a name
     "Interesting choice.",  # a short reply that names something is about that thing
     "Don't worry about it, I've got it.",
     "You're not going out in that.",  # about the partner, not a pause
@@ -192,3 +222,10 @@ def test_dont_bother_contacting_me_asks_for_space_even_with_a_hostile_word():
         shaped = tone_rewrite(normalize(draft), with_findings=True)
         assert shaped is not None and shaped.shape == "dont_bother", draft
         assert "space" in shaped.text and "tonight" not in shaped.text
+
+
+def test_a_comparison_with_another_couple_is_told_as_a_wish_with_absolutes_softened():
+    result = rewrite_offline("Nina's girlfriend makes her coffee every morning. Imagine that.")
+    assert result.changed and result.guide is None, result.note
+    assert "if you made me coffee most mornings" in result.rewrite, result.rewrite
+    assert "Nina" not in result.rewrite and not analyze(result.rewrite)

@@ -280,6 +280,7 @@ class ToneShape(Strict):
     command: bool = False
     reason: str | None = None
     said_after: bool = False
+    comparison: bool = False  # the act of another person, told of "you" (other_couple)
     with_findings: bool = False
 
 

@@ -2394,7 +2394,10 @@ def _tone_shaped(
     shaped = tone_rewrite(_replace_insults(_unswear(normalize(text))), with_findings)
     if shaped is None:
         return None
-    rewrite, brief = (_restore_case(t, text) for t in (shaped.text, shaped.brief))
+    texts = (shaped.text, shaped.brief)
+    if shaped.shape == "other_couple":  # what they do "every night" is wished "most nights"
+        texts = tuple(_soften(t) for t in texts)
+    rewrite, brief = (_restore_case(t, text) for t in texts)
     if not _shaped_ok(rewrite):
         return None
     alternatives = [Alternative("brief", brief)] if _shaped_ok(brief) else []

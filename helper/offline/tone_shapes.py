@@ -14,7 +14,7 @@ from functools import cache
 from lemminflect import getAllLemmas
 
 from helper.lexicon import load as load_lexicon
-from helper.text.inflection import inflect_phrase, is_base_verb, verb_lemma
+from helper.text.inflection import inflect, inflect_phrase, is_base_verb, verb_lemma
 from helper.text.patterns import expand_macros
 from helper.text.sentences import sentences
 from helper.text.templates import render
@@ -147,6 +147,85 @@ _FUNCTION_WORDS = {
 }
 
 
+# The other couple, said of "you" and "me": the other partner's partner is the sender.
+_PARTNER_NOUN = r"(?:wife|husband|partner|girlfriend|boyfriend|gf|bf|hubby|missus|fiancee?)"
+_HE = re.compile(r"\b(?:husband|boyfriend|bf|hubby)s?$", re.I)
+_ADVERBS = re.compile(
+    r"^(?:(?:actually|still|always|at\s+least|even|literally|also|just|apparently|happily"
+    r"|genuinely|somehow)\s+)+",
+    re.I,
+)
+_MANAGES = re.compile(r"^(?:manages?|managed|seems?\s+to\s+manage)\s+to\s+", re.I)
+_TIMES = re.compile(
+    r"\s+(?:today|yesterday|this\s+morning|last\s+night|again|for\s+once)\b|\s+(?:to|for|with)"
+    r"\s+(?:everything|everyone|anything|anyone)$",
+    re.I,
+)
+# What makes a comparison unsayable as a wish: a negation ("never forgot": the wish is the
+# opposite), "than" or "you" (the comparison is inside it), "more"/"less", a person's name
+# (who the other couple's people are is unknown; a place after "in", a day, may stay).
+_UNSAYABLE = re.compile(
+    r"\b(?:never|not|n't|than|you|your|ur|u|more|less|better|worse|way|would|could)\b|n't\b", re.I
+)
+_NAME = re.compile(r"(?<!\bin\s)(?<!\bto\s)(?<!\bat\s)(?<!\bfrom\s)\b[A-Z][a-z]+\b")
+_NOT_NAMES = set(
+    """Monday Tuesday Wednesday Thursday Friday Saturday Sunday January February March April
+    May June July August September October November December Christmas Easter""".split()
+)
+# After the act: a clause whose subject may be the other person ("Tom works at the same firm
+# and he's home by 6"): what they do is said there, so the act before it is not the point.
+_THEY_GO_ON = re.compile(r"^(?:,\s*|\s+)(?:and|but|yet|so)\s+(?:he|she|they)\b", re.I)
+
+
+def _asked_of_you(who: str, act: str, after: str = "") -> str:
+    """What another person does ("texts her every lunch break") as the sender's wish of the
+    partner, in the past of "if you ...": "texted me every lunch break"; "" when it can't be
+    said so."""
+    has_partner = bool(re.search(_PARTNER_NOUN + r"s?$", who, re.I))
+    he = bool(_HE.search(who))
+    if _THEY_GO_ON.match(after) and not (has_partner and he and re.match(r"\W*\w+\s+she", after)):
+        return ""  # "... and he's home by 6"; not "Priya's husband cooks and she didn't ask"
+    act = _ADVERBS.sub("", act.strip())
+    managed = _MANAGES.match(act)
+    act = _TIMES.sub("", act[managed.end() :] if managed else act)
+    if " still " in f" {act} ":
+        act = act.split(" still ", 1)[1]  # "has three kids and a job and still finds time"
+    first = act.split(" ", 1)[0].lower()
+    plural = who.lower().endswith("s") and not who.lower().endswith("'s")
+    finite = verb_lemma(first) != first or ((managed or plural) and is_base_verb(first))
+    if not first or not finite or _UNSAYABLE.search(act):
+        return ""  # not a finite verb ("would", "my"), or nothing to wish for
+    if any(n not in _NOT_NAMES for n in _NAME.findall(act)):
+        return ""
+    said = re.sub(rf"\b(?:his|her|their)\s+{_PARTNER_NOUN}\b", "me", act, flags=re.I)
+    if not has_partner and re.search(r"\b(?:her|him|his|she|he|they|them)\b", said, re.I):
+        return ""  # "my brother helps her": who she is is unknown
+    if he:  # "Anita's husband saves half his salary": his own, so "your salary"
+        said = re.sub(r"\bhis\b", "your", said)
+    # any other "her", "him", "his" is the other partner's partner: the sender
+    said = re.sub(r"^(\w+\s+)(?:her|him)\b", r"\1me", said)  # "bought her flowers"
+    said = re.sub(
+        r"\b(?:her|him)\b(?=\s+(?:a|an|the|with|to|at|on|in|for|every|back|up|out|during|after"
+        r"|before|from|about|when|like|so|and|first)\b)",
+        "me",
+        said,
+    )
+    said = re.sub(r"\b(?:her|him)$", "me", said)
+    said = re.sub(r"\b(?:her|his)\b", "my", said)
+    said = re.sub(r"\b(?:she|he)\s+(?:can|could)\b", "I could", said)  # "so she can sleep in"
+    # "listens when she talks" -> "listened when I talked"
+    said = re.sub(
+        r"\b(when|while|if|because|before|after|until)\s+(?:she|he)\s+([a-z]+)\b",
+        lambda m: f"{m.group(1)} I {inflect(verb_lemma(m.group(2)), 'VBD')}",
+        said,
+    )
+    said = re.sub(r"\btheir\b", "our", said)
+    if re.search(r"\b(?:she|he|they|them|him)\b", said, re.I):
+        return ""
+    said = re.sub(r"\ball\s+(?=the\b)", "", said)  # "does all the cooking" -> "did the cooking"
+    return inflect_phrase(said, "VBD")
+
+
 def tone_rewrite(draft: str, with_findings: bool = False) -> ToneRewrite | None:
     """A plain first-person version of `draft` from the shape of one of its sentences, or
     None when no shape fits it (the caller then offers the guide). `draft` is normalized;
@@ -170,6 +249,11 @@ def tone_rewrite(draft: str, with_findings: bool = False) -> ToneRewrite | None:
                 slots["after"] = shape["reason"]
             if shape.get("command") and not _is_command(slots.get("act") or slots["deed"]):
                 continue
+            if shape.get("comparison"):
+                after = m.string[m.end("act") :]
+                slots["act"] = _asked_of_you(m.group("who"), m.group("act"), after)
+                if not slots["act"]:
+                    continue
             if shape.get("said_after"):
                 # "Ring your mother back, she's called me three times": the command ends
                 # at the comma; what follows it is said after the request.

@@ -8,6 +8,9 @@ from lemminflect import getAllLemmas, getInflection, getLemma
 BE = {"'re", "are", "is", "am", "'m", "be", "was", "were", "been", "being", "r"}
 HAVE = {"'ve", "has", "had"}
 _BE_FORMS = {"VBD": "were", "VBG": "being", "VBN": "been"}
+# Verbs of texting that lemminflect's word lists know only as nouns ("she texts him" ->
+# "texted", not "text").
+_VERBS_THE_LISTS_MISS = {"text", "google", "facetime", "snapchat", "whatsapp", "venmo"}
 
 
 def verb_lemma(word: str) -> str:
@@ -26,7 +29,7 @@ def inflect(lemma: str, tag: str, like: str = "") -> str:
     used, kept when it is one of the candidates ("lied", not "lay")."""
     if lemma == "be":
         return _BE_FORMS.get(tag, "are")
-    if lemma != "have" and not is_verb(lemma):
+    if lemma != "have" and not is_verb(lemma) and lemma not in _VERBS_THE_LISTS_MISS:
         # Not a verb lemminflect knows (a name read as one: "and Luis" -> "luised"): as typed.
         return like or lemma
     forms = getInflection(lemma, tag=tag) or (lemma,)
