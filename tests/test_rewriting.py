@@ -1596,3 +1596,16 @@ def test_a_dismissal_asks_for_a_pause_not_for_itself(draft, topic):
     result = rewrite_offline(draft)
     assert "short break" in result.rewrite and topic in result.rewrite, result.rewrite
     assert "like you to" not in result.rewrite.lower()
+
+
+@pytest.mark.parametrize(
+    "draft, broken",
+    [
+        ("you don't have to deal with that shit every day", "that things"),
+        ("he is not being fair, you drooling retard", "not kind"),
+    ],
+)
+def test_a_light_edit_that_a_cut_left_broken_is_not_shown(draft, broken):
+    assert rewrite_module._cut_left_broken(f"you have to deal with {broken}.", draft)
+    result = rewrite_offline(draft)
+    assert not any(broken in a.text for a in result.alternatives), result.alternatives

@@ -113,6 +113,31 @@ SHAPED = {
         ["if you listened when I talked"],
         ["she"],
     ),
+    "Why am I the only one in this flat who descales the kettle?": (
+        "only_one",
+        ["I'm the only one who descales the kettle"],
+        ["why"],
+    ),
+    "good to know im the only person who can find the car keys": (
+        "only_one",
+        ["I'm the only one who can find the car keys"],
+        ["good to know"],
+    ),
+    "How generous of you to use my last teabag.": (
+        "kind_of_you",
+        ["I felt hurt when you used my last teabag"],
+        ["generous"],
+    ),
+    "Can you name one time you've booked the babysitter?": (
+        "name_one_time",
+        ["if you booked the babysitter more often"],
+        ["name one"],
+    ),
+    "Remind me, when was the last time you walked the dog?": (
+        "last_time",
+        ["I miss the times you walked the dog"],
+        ["remind"],
+    ),
     "Suit yourself.": ("dismissal", [], ["suit"]),
     "Can't be bothered with this.": ("dismissal", [], ["bothered"]),
     "Not now.": ("dismissal", [], []),
@@ -132,6 +157,8 @@ NOT_SHAPED = [
     "Sam's wife earns more than Sam.",  # the comparison is inside what they do
     "Tia's husband works nights and he still cooks.",  # what he does is said after "and he"
     "Someone left the gate open.",  # a sentence's capital is not a name
+    "Sweet of you to fold the towels, even if they went in the wrong cupboard.",  # a real thanks
+    "Lovely of you to finally ring back.",  # the waiting is the complaint
     "Interesting choice.",  # a short reply that names something is about that thing
     "Don't worry about it, I've got it.",
     "You're not going out in that.",  # about the partner, not a pause

@@ -104,6 +104,9 @@ def _slots(groups: dict) -> dict:
     for key in ("act", "deed"):
         if key in slots:
             slots[key + "_past"] = inflect_phrase(slots[key], "VBD")
+    if "done" in slots:  # "you've planned a date" -> "if you planned a date"
+        first, _, rest = slots["done"].partition(" ")
+        slots["done_past"] = inflect_phrase(f"{verb_lemma(first)} {rest}".strip(), "VBD")
     if "be" in slots:  # "how embarrassing it was" -> "I found it really embarrassing"
         slots["found"] = "found" if slots["be"].lower() == "was" else "find"
     if "doing" in slots:  # "texting back" -> "text back"
