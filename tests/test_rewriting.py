@@ -1609,3 +1609,9 @@ def test_a_light_edit_that_a_cut_left_broken_is_not_shown(draft, broken):
     assert rewrite_module._cut_left_broken(f"you have to deal with {broken}.", draft)
     result = rewrite_offline(draft)
     assert not any(broken in a.text for a in result.alternatives), result.alternatives
+
+
+def test_a_dinner_that_is_an_event_is_not_the_cooking():
+    result = rewrite_offline("You never come to my team dinner, I always go alone")
+    assert result.changed and "team dinner" in result.rewrite, result.rewrite
+    assert "takes care of dinner" not in result.rewrite

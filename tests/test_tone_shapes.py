@@ -138,6 +138,11 @@ SHAPED = {
         ["I miss the times you walked the dog"],
         ["remind"],
     ),
+    "Is it too much to ask for a quiet Sunday morning?": (
+        "too_much_to_ask_for",
+        ["Could we have a quiet Sunday morning?"],
+        ["too much"],
+    ),
     "Suit yourself.": ("dismissal", [], ["suit"]),
     "Can't be bothered with this.": ("dismissal", [], ["bothered"]),
     "Not now.": ("dismissal", [], []),
@@ -157,6 +162,7 @@ NOT_SHAPED = [
     "Sam's wife earns more than Sam.",  # the comparison is inside what they do
     "Tia's husband works nights and he still cooks.",  # what he does is said after "and he"
     "Someone left the gate open.",  # a sentence's capital is not a name
+    "Dog hair on the sofa is such a good look.",  # a noun then its verb, not a command
     "Sweet of you to fold the towels, even if they went in the wrong cupboard.",  # a real thanks
     "Lovely of you to finally ring back.",  # the waiting is the complaint
     "Interesting choice.",  # a short reply that names something is about that thing

@@ -65,7 +65,17 @@ def _is_command(act: str) -> bool:
     if not is_base_verb(words[0]):
         return False
     second = getAllLemmas(words[1].strip(",")).get("VERB", ())
-    return not (second and words[1] not in second and words[1].endswith("s"))
+    if second and words[1] not in second and words[1].endswith("s"):
+        return False
+    # "Beard hair all over the sink is really in this season": a noun phrase then its verb
+    second_word = words[1].strip(",")
+    lemmas = getAllLemmas(second_word)
+    return not (
+        second_word not in _FUNCTION_WORDS
+        and "NOUN" in lemmas
+        and "VERB" not in lemmas
+        and {"is", "are", "was"} & set(words)
+    )
 
 
 def _names_something(text: str) -> bool:
