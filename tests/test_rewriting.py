@@ -1615,3 +1615,9 @@ def test_a_dinner_that_is_an_event_is_not_the_cooking():
     result = rewrite_offline("You never come to my team dinner, I always go alone")
     assert result.changed and "team dinner" in result.rewrite, result.rewrite
     assert "takes care of dinner" not in result.rewrite
+
+
+def test_something_done_in_bed_is_not_a_request_about_intimacy():
+    result = rewrite_offline("you always eat toast in bed and the sheets are full of crumbs")
+    assert result.changed, result.note
+    assert "intimacy" not in result.rewrite and "sex" not in result.rewrite, result.rewrite
