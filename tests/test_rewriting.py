@@ -1621,3 +1621,24 @@ def test_something_done_in_bed_is_not_a_request_about_intimacy():
     result = rewrite_offline("you always eat toast in bed and the sheets are full of crumbs")
     assert result.changed, result.note
     assert "intimacy" not in result.rewrite and "sex" not in result.rewrite, result.rewrite
+
+
+@pytest.mark.parametrize(
+    "draft, read",
+    [
+        ("see you at 6 😘 dont be late", "see you at 6. don't be late"),  # an emoji ends it
+        ("you spent £90 😤 on a jacket", "you spent £90 on a jacket"),  # not before "on"
+        ("ur starting to sound like him", "you're starting to sound like him"),
+        ("ur cooking is amazing", "your cooking is amazing"),  # a noun: a verb follows
+        ("you left the door open again babe.", "you left the door open again."),
+        ("I met my mate.", "I met my mate."),  # a noun with its determiner, not a pet name
+    ],
+)
+def test_texting_style_is_read_as_sentences(draft, read):
+    assert rewrite_module.normalize(draft) == read
+
+
+def test_sarcastic_thanks_for_help_is_not_told_as_what_happened():
+    # the thanks is about the laundry; the complaint is how long it took
+    result = rewrite_offline("wow thanks soooo much for folding the laundry 🙄 only took u a week")
+    assert "when you folded the laundry" not in result.rewrite, result.rewrite

@@ -89,6 +89,14 @@ def normalize(text: str) -> str:
     # and tags are formatting.
     t = re.sub(r"(?is)<(script|style)\b.*?(?:</\1\s*>|$)", " ", t)
     t = re.sub(r"<[^>]*>", " ", t)
+    # An emoji between two words ends a sentence, as texting uses it ("thanks for loading the
+    # dishwasher babe 🙄 only took u 3 days": two sentences, not one run-on).
+    t = re.sub(
+        r"(?<=[A-Za-z0-9])[ \t]*([^\s\w.,!?;:'\"()-]+)[ \t]+"
+        r"(?=[A-Za-z])(?!(?:on|in|at|for|with|of|to|from|about|by|over)\b)",
+        _emoji_break,
+        t,
+    )
     t = "".join(ch if _keep_char(ch) else " " for ch in t)
     letters = [c for c in t if c.isalpha()]
     if len(letters) >= 4 and sum(c.isupper() for c in letters) > 0.6 * len(letters):
@@ -101,8 +109,23 @@ def normalize(text: str) -> str:
     t = re.sub(r"([a-zA-Z])\1{2,}", r"\1", t)  # "soooo" -> "so"
     t = _fix_typos(_drop_scare_quotes(t))  # "since ur 'tired'" reads "since you're tired"
     t = re.sub(r"\b[A-Z]{4,}\b", _unshout, t)
+    t = _VOCATIVE.sub("", t)
     t = re.sub(r"\bi\b", "I", t)
     return re.sub(r"\s+", " ", t).strip()
+
+
+# A pet name said to them at the end of a clause ("thanks for the laundry babe.", "ok hun,")
+# is not part of what happened: "when you did the laundry babe" was left. Not "my mate", not
+# "a baby" (a noun with its determiner).
+_VOCATIVE = re.compile(
+    r"(?<!\bmy)(?<!\byour)(?<!\bour)(?<!\bthe)(?<!\ba)(?<!\bhis)(?<!\bher),?\s+"
+    r"(?:babe|hun|hon|honey|sweetie|sweetheart|darling|mate|bro|dude|bestie)(?=\s*(?:[.!?,;]|$))",
+    re.IGNORECASE,
+)
+
+
+def _emoji_break(m: re.Match) -> str:
+    return ". " if not any(_keep_char(ch) for ch in m.group(1)) else m.group(0)
 
 
 def _unshout(m: re.Match) -> str:
@@ -121,6 +144,10 @@ def _fix_typos(t: str) -> str:
         new = None
         if low in ("ur", "your", "youre") and after in youre:
             new = "you're"
+        elif low == "ur" and _doing(
+            after, words[i + 2].group().lower() if i + 2 < len(words) else ""
+        ):
+            new = "you're"  # "ur starting to act like them"; not "ur cooking is amazing"
         elif low == "its" and after in its:
             new = "it's"
         elif low in typos and low != "your":
@@ -132,6 +159,18 @@ def _fix_typos(t: str) -> str:
             last = m.end()
     out.append(t[last:])
     return "".join(out)
+
+
+def _doing(word: str, next_word: str) -> bool:
+    """Whether "ur" before `word` is "you're": a verb's -ing form that is not also a noun
+    ("ur starting", not "ur wedding"), with no verb after it ("ur cooking is amazing")."""
+    lemmas = getAllLemmas(word)
+    return (
+        word.endswith("ing")
+        and "VERB" in lemmas
+        and "NOUN" not in lemmas
+        and next_word not in {"is", "was", "has", "isn't", "wasn't", "makes", "made", "looks"}
+    )
 
 
 _SPLIT_BEFORE = re.compile(
@@ -573,6 +612,13 @@ _SHAPES = [
 ]
 _SHAPE_RX = [(name, re.compile(_LEAD + "(?:" + rx + r")$")) for name, rx in _SHAPES]
 # Verbs that say what they feel rather than what they do ("do you even care?").
+# What someone is thanked for doing that is help, not harm: thanked with sarcasm, the
+# complaint is about something else (how long it took, how it was done).
+_HELPFUL = set(
+    """do load unload empty clean tidy help cook wash fold hoover vacuum make fix sort walk feed
+    book plan organise organize pick mow iron hang put change""".split()
+)
+
 _CARING = {
     "care",
     "listen",
@@ -772,6 +818,10 @@ def _shape_clause(c: Clause, name: str, g: dict) -> bool:
     if name == "thanks_for":
         if not c.findings or "VERB" not in getAllLemmas(fold(g["ving"])):
             return False  # "thanks for cooking" is thanks; "thanks for nothing" names no act
+        if verb_lemma(fold(g["ving"])) in _HELPFUL:
+            # "thanks sooo much for doing the laundry. only took u a week": the thanks is
+            # sarcasm about something else, and "when you did the laundry" misreads it
+            return False
         # "thanks for cancelling on me" -> "you cancelled on me"
         c.vp, c.tense, c.shape = (
             _clean_vp(verb_lemma(g["ving"]) + g.get("rest", "")),
