@@ -1642,3 +1642,9 @@ def test_sarcastic_thanks_for_help_is_not_told_as_what_happened():
     # the thanks is about the laundry; the complaint is how long it took
     result = rewrite_offline("wow thanks soooo much for folding the laundry 🙄 only took u a week")
     assert "when you folded the laundry" not in result.rewrite, result.rewrite
+
+
+def test_a_command_pasted_into_the_when_part_is_not_an_event():
+    # "I feel alone in this when try not to let her decide so much" (a blind rating's text)
+    assert not rewrite_module._starts_like_an_event("try not to let her decide so much")
+    assert rewrite_module._starts_like_an_event("work seems to come first")

@@ -1467,7 +1467,7 @@ _TRAIT_VERDICT = re.compile(
 
 _NOT_AFTER_A_SUBJECT = _DETERMINERS | set(
     """i you he she we they me him us them it something anything nothing everything for to of at
-    with about on in from how that but""".split()
+    with about on in from how that but not""".split()
 )
 
 
