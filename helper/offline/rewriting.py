@@ -612,13 +612,6 @@ _SHAPES = [
 ]
 _SHAPE_RX = [(name, re.compile(_LEAD + "(?:" + rx + r")$")) for name, rx in _SHAPES]
 # Verbs that say what they feel rather than what they do ("do you even care?").
-# What someone is thanked for doing that is help, not harm: thanked with sarcasm, the
-# complaint is about something else (how long it took, how it was done).
-_HELPFUL = set(
-    """do load unload empty clean tidy help cook wash fold hoover vacuum make fix sort walk feed
-    book plan organise organize pick mow iron hang put change""".split()
-)
-
 _CARING = {
     "care",
     "listen",
@@ -637,6 +630,14 @@ _CARING = {
     "like",
     "miss",
 }
+
+# What someone is thanked for doing that is help, not harm: thanked with sarcasm, the
+# complaint is about something else (how long it took, how it was done).
+_HELPFUL = set(
+    """do load unload empty clean tidy help cook wash fold hoover vacuum make fix sort walk feed
+    book plan organise organize pick mow iron hang put change""".split()
+)
+
 _BEHAVIOUR = {
     "never",
     "always",
@@ -1262,6 +1263,18 @@ def _asks_only(vp: str) -> str:
     }.get(verb, "without checking with me")
 
 
+# What happened to the sender: "I was late for my shift", "... and i had to walk home".
+_ABOUT_ME = re.compile(
+    r"(?:^|,\s*|\s+(?:and|so|but|now)\s+)i\b(?!\s*(?:'d\s+like|want|need|asked|told)).*$",
+    re.I | re.S,
+)
+
+
+def _not_about_me(clause: str) -> str:
+    """The clause without what happened to the sender in it."""
+    return _ABOUT_ME.sub("", clause.strip())
+
+
 def _plan(clauses: list[Clause], draft: str) -> Plan:
     d = _data()
     shapes = d["shapes"]
@@ -1836,18 +1849,6 @@ def _is_adjective(word: str) -> bool:
 def _is_noun(word: str) -> bool:
     lemmas = getAllLemmas(word.lower())
     return "NOUN" in lemmas and "ADJ" not in lemmas
-
-
-# What happened to the sender: "I was late for my shift", "... and i had to walk home".
-_ABOUT_ME = re.compile(
-    r"(?:^|,\s*|\s+(?:and|so|but|now)\s+)i\b(?!\s*(?:'d\s+like|want|need|asked|told)).*$",
-    re.I | re.S,
-)
-
-
-def _not_about_me(clause: str) -> str:
-    """The clause without what happened to the sender in it."""
-    return _ABOUT_ME.sub("", clause.strip())
 
 
 def _gentle_piece(c: Clause, plan: Plan) -> str:
@@ -2447,7 +2448,7 @@ def _tone_shaped(
     if shaped is None:
         return None
     texts = (shaped.text, shaped.brief)
-    if shaped.shape == "other_couple":  # what they do "every night" is wished "most nights"
+    if shaped.wish:  # what they do "every night" is wished "most nights"
         texts = tuple(_soften(t) for t in texts)
     rewrite, brief = (_restore_case(t, text) for t in texts)
     if not _shaped_ok(rewrite):

@@ -38,6 +38,9 @@ class ToneRewrite:
     shape: str
     why: str  # what makes the draft land badly, for the note
     sentence: str  # the sentence of the draft the shape was read from
+    # what another person does, wished of the partner: its absolutes ("every night") are
+    # softened like every rewrite's (the caller has the softening rules)
+    wish: bool = False
 
 
 @cache
@@ -64,12 +67,12 @@ def _is_command(act: str) -> bool:
         return False
     if not is_base_verb(words[0]):
         return False
-    second = getAllLemmas(words[1].strip(",")).get("VERB", ())
+    second_word = words[1].strip(",")
+    lemmas = getAllLemmas(second_word)
+    second = lemmas.get("VERB", ())
     if second and words[1] not in second and words[1].endswith("s"):
         return False
     # "Beard hair all over the sink is really in this season": a noun phrase then its verb
-    second_word = words[1].strip(",")
-    lemmas = getAllLemmas(second_word)
     return not (
         second_word not in _FUNCTION_WORDS
         and "NOUN" in lemmas
@@ -115,14 +118,19 @@ def _slots(groups: dict) -> dict:
         if key in slots:
             slots[key + "_past"] = inflect_phrase(slots[key], "VBD")
     if "done" in slots:  # "you've planned a date" -> "if you planned a date"
-        first, _, rest = slots["done"].partition(" ")
-        slots["done_past"] = inflect_phrase(f"{verb_lemma(first)} {rest}".strip(), "VBD")
+        slots["done_past"] = inflect_phrase(_base_form(slots["done"]), "VBD")
     if "be" in slots:  # "how embarrassing it was" -> "I found it really embarrassing"
         slots["found"] = "found" if slots["be"].lower() == "was" else "find"
     if "doing" in slots:  # "texting back" -> "text back"
-        first, _, rest = slots["doing"].partition(" ")
-        slots["doing_base"] = f"{verb_lemma(first)} {rest}".strip()
+        slots["doing_base"] = _base_form(slots["doing"])
     return slots
+
+
+def _base_form(phrase: str) -> str:
+    """The phrase with its first word, a verb, in the base form: "planned a date" -> "plan a
+    date"."""
+    first, _, rest = phrase.partition(" ")
+    return f"{verb_lemma(first)} {rest}".strip()
 
 
 def _englishwords(text: str) -> bool:
@@ -285,7 +293,9 @@ def tone_rewrite(draft: str, with_findings: bool = False) -> ToneRewrite | None:
             filled = {**slots, "soon": soon}
             text = render(shape["template"], filled, where="tone shape")
             brief = render(shape["brief"], filled, where="tone shape")
-            return ToneRewrite(text, brief, shape["name"], shape["why"], sentence)
+            return ToneRewrite(
+                text, brief, shape["name"], shape["why"], sentence, bool(shape.get("comparison"))
+            )
     if with_findings:
         return None
     dismissal = _data()["dismissal"]
