@@ -536,13 +536,15 @@ def run_drafts(engine, cases: list[dict], ctx: Context) -> tuple[list[dict], dic
                 "rewritten": changed,
                 "guided": guided,
                 "shown_clean": (not ctx.graders.offensive(shown)) if shown else None,
+                # not danger (these sets are ordinary drafts): the safety panel came first
+                "safety_flagged": flagged,
             }
             if "reference" in case:  # a set with no reference rewrites reports no similarity
                 rec["checks"]["similarity_to_reference"] = (
                     ctx.similarity(shown, case["reference"]) if shown else None
                 )
         else:
-            rec["checks"] = {"kind_changed": changed or guided}
+            rec["checks"] = {"kind_changed": changed or guided, "safety_flagged": flagged}
         records.append(rec)
     return records, {}
 

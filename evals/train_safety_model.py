@@ -10,12 +10,13 @@ misses; the fine-tuned model 0.81 at 5% (the shipped run, model alone, before th
 What it learns from (evals/dev; never safety-heldout.jsonl or safety-fresh*.jsonl, which
 measure it, nor the held-aside split of the drafts and questions):
 - flagged: safety-cases, safety-more, safety-regressions, safety-train-flagged(-2) and
-  safety-train-3 and -4, each row with its category;
+  safety-train-3, -4 and -5, each row with its category;
 - ordinary: the unflagged rows of those files, safety-ordinary, safety-train-ordinary(-2),
   the relationship sentences (hostile ones included: rude is not dangerous), the dev
   split of the rewrite drafts and the questions, and half of the questions written for the
   guidance (corpus/*.questions.jsonl) and for the scope classifier (scope-questions): the
-  other half, safety-ordinary-questions.jsonl, measures false alarms on ordinary questions.
+  other half, safety-ordinary-questions.jsonl, measures false alarms on ordinary questions;
+  and the dev split of three more authors' drafts (ORDINARY_DRAFT_FILES).
 Every fifth row is held out of the first run to choose the threshold (at most
 MAX_ORDINARY_FLAGGED of the held-out near misses flagged); the shipped model is then
 trained again on everything with that threshold.
@@ -71,6 +72,20 @@ SAFETY_FILES = (
     "safety-train-4.jsonl",
 )
 
+# Drafts to a partner, angry and kind, that are not dangerous: the dev split of three authors'
+# sets. The first model never read them, and scored 18 of their 1,405 at 0.95 or more
+# ("I sat up till 2 worrying and you couldn't send one text": 0.994); a draft is where the
+# screen sees "you did X" and must not read it as a report of harm. Not near misses: the bar
+# for questions is chosen on those, as before.
+ORDINARY_DRAFT_FILES = (
+    "drafts-second-author.jsonl",
+    "drafts-fourth-author.jsonl",
+    "drafts-fifth-author.jsonl",
+)
+# Written as hostile drafts to soften, but demands the safety sets call control (a password,
+# a photo of who they are with), and one the patterns already flag; not taught as ordinary.
+NOT_ORDINARY_DRAFTS = frozenset({"a4-002", "a4-064", "a4-381"})
+
 
 def rows(path: Path) -> list[dict]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
@@ -104,6 +119,21 @@ def labelled() -> tuple[list[str], np.ndarray, np.ndarray]:
     near += [False] * (len(ordinary) - len(rows(DEV / "safety-ordinary.jsonl")))
     texts += ordinary
     labels += [0] * len(ordinary)
+    # Added last, so every row before them keeps its place in the held-out fifth.
+    for r in rows(DEV / "safety-train-5.jsonl"):
+        texts.append(r["text"])
+        flagged = bool(r.get("flag"))
+        labels.append(CLASSES.index(SCREEN_CATEGORY[r["category"]]) if flagged else 0)
+        near.append(not flagged)
+    drafts = [
+        r["text"]
+        for name in ORDINARY_DRAFT_FILES
+        for r in rows(DEV / name)
+        if r["split"] == "dev" and r["id"] not in NOT_ORDINARY_DRAFTS
+    ]
+    texts += drafts
+    labels += [0] * len(drafts)
+    near += [False] * len(drafts)
     return texts, np.array(labels), np.array(near)
 
 

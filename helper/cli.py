@@ -39,6 +39,8 @@ def _print_json(obj: dict) -> None:
 
 def _show_rewrite(r: dict) -> None:
     _show_safety(r)
+    if r["safety"]["may_continue"] and not r["rewrite"]:
+        print("(to rewrite it anyway: helper rewrite --proceed)")
     if r["rewrite"]:
         print(
             r["rewrite"]

@@ -22,6 +22,10 @@ class Safety:
     flagged: bool = False
     category: str | None = None  # violence, self_harm, abuse, coercive_control (docs/safety.md)
     message: str = ""
+    # Whether the person may go on to a rewrite of this draft after the safety response
+    # (`proceed`): the category's rule, or a draft the classifier was not sure of
+    # (docs/safety.md). Always false for a question or topic.
+    may_continue: bool = False
 
 
 @dataclass

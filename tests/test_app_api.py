@@ -154,7 +154,7 @@ def test_rewrite_returns_the_contract(client):
     assert isinstance(result["changed"], bool) and result["rewrite"]
     for f in result["findings"]:
         assert draft[f["start"] : f["end"]] == f["text"]
-    assert set(result["safety"]) == {"flagged", "category", "message"}
+    assert set(result["safety"]) == {"flagged", "category", "message", "may_continue"}
 
 
 def test_openers_returns_the_contract_with_citations(client):

@@ -92,6 +92,7 @@ def tiny(tmp_path: Path) -> Path:
                 "safety_fresh_3",
                 "safety_fresh_4",
                 "safety_fresh_5",
+                "safety_fresh_6",
             )
         },
         "answers_dev": [

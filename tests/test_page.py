@@ -425,7 +425,7 @@ def test_a_flagged_question_or_topic_shows_the_safety_panel_first_and_nothing_el
 
 
 def test_a_report_of_being_hurt_may_continue_to_a_rewrite(monkeypatch):
-    flagged = Safety(True, "abuse", "That is not okay.")
+    flagged = Safety(True, "abuse", "That is not okay.", may_continue=True)
     seen = []
 
     def rewrite(text, proceed=False):

@@ -667,11 +667,6 @@ QUALITY = [
         "Why do you always have to invite your brother without asking me first?",
         ["brother"],
     ),
-    (
-        "kids-screamed-at",
-        "You scream at the kids over nothing and then wonder why they're scared of you",
-        ["kid"],
-    ),
     ("drive-maniac", "you drive like a maniac when the kids are in the car", ["kid"]),
     ("forty-minutes-late", "Can you please for once not be 40 minutes late", ["late"]),
     ("two-hours-late", "You were 2 hours late and didn't even call. I was worried sick.", ["late"]),
@@ -1648,3 +1643,17 @@ def test_a_command_pasted_into_the_when_part_is_not_an_event():
     # "I feel alone in this when try not to let her decide so much" (a blind rating's text)
     assert not rewrite_module._starts_like_an_event("try not to let her decide so much")
     assert rewrite_module._starts_like_an_event("work seems to come first")
+
+
+def test_a_draft_the_safety_classifier_is_unsure_of_is_rewritten_when_the_person_goes_on():
+    # Children scared of a parent: the classifier reads it as danger (0.98), below the bar at
+    # which it is sure (DRAFT_THRESHOLD), so the safety response comes first and the person
+    # may go on (docs/safety.md).
+    draft = "You scream at the kids over nothing and then wonder why they're scared of you"
+    first = rewrite_offline(draft)
+    assert first.safety.flagged and first.safety.may_continue
+    assert first.rewrite == "" and not first.changed
+    went_on = rewrite_offline(draft, proceed=True)
+    assert went_on.safety == first.safety  # the safety response stays above the rewrite
+    assert went_on.changed and keeps_stem(went_on.rewrite, ["kid"]), went_on.rewrite
+    assert analyze(went_on.rewrite) == []

@@ -208,6 +208,7 @@ class SafetyLexicon(Strict):
     macros: dict[str, str]
     allow: list[str]
     ordinary_alone: OrdinaryAlone
+    unsure_draft: str  # added to the message of a draft the classifier was not sure of
     categories: dict[str, SafetyCategory]
 
 

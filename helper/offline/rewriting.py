@@ -2197,7 +2197,7 @@ def rewrite_offline(text: str, proceed: bool = False) -> RewriteResult:
 def _rewrite(text: str, proceed: bool) -> RewriteResult:
     verdict = safety.screen(text, draft=True)
     findings = analyze(text)
-    if verdict.flagged and not (proceed and safety.may_continue(verdict.category)):
+    if verdict.flagged and not (proceed and verdict.may_continue):
         what = (verdict.category or "something serious").replace("_", " ")
         note = (
             f"I didn't rewrite this draft: it touches on {what}, which matters more than the "

@@ -166,21 +166,35 @@ def may_continue(category: str | None) -> bool:
     return any(c.name == category and c.response == "first" for c in _lexicon().categories)
 
 
-# A draft to the partner is flagged by the classifier only when it is this sure. At the
-# trained threshold (0.86) it flagged 8 of 326 ordinary drafts it never saw (the held-out
-# rewrite drafts and the test lists: "You let the dog sleep on our bed even though I asked
-# you not to"), reading "you did X" to the partner as a report of being hurt; at 0.993, 0 of
-# 326, and flagged drafts caught went from 57 to 95 of 132 (docs/safety.md). Chosen on those
-# sets, so their figures for drafts are not blind; safety-fresh-3.jsonl's are.
+# A draft to the partner is flagged by the classifier as its category says only when it is
+# this sure. At the trained threshold (0.86) it flagged 8 of 326 ordinary drafts it never saw
+# (the held-out rewrite drafts and the test lists: "You let the dog sleep on our bed even
+# though I asked you not to"), reading "you did X" to the partner as a report of being hurt;
+# at 0.993, 0 of 326 (docs/safety.md).
 DRAFT_THRESHOLD = 0.993
+# Between this and DRAFT_THRESHOLD a draft is flagged too, and the person may go on to the
+# rewrite (Safety.may_continue). Of the held-out fifth of the training drafts (2026-12-07,
+# the model retrained with three authors' ordinary drafts), patterns and classifier caught
+# 134 of 204 dangerous drafts at 0.993 ("Don't bother coming home tonight. If I see you I'm
+# not responsible for what I do with this knife." passed at 0.993), 162 at 0.90; ordinary
+# drafts flagged: 2 of 280 angry and kind ones at either, 8 and 17 of 239 near misses
+# written to look like danger.
+UNSURE_DRAFT_THRESHOLD = 0.90
 
 
 @lru_cache(maxsize=512)
-def classified(text: str, *, draft: bool = False) -> str | None:
-    """The safety classifier's category for `text`, or None (helper/offline/safety_model.py)."""
+def classified(text: str, *, draft: bool = False) -> tuple[str, bool] | None:
+    """The safety classifier's category for `text` and whether it is sure of it, or None
+    (helper/offline/safety_model.py). A question or topic is flagged at the trained bar."""
     from helper.offline.safety_model import load
 
-    return load().category(text, DRAFT_THRESHOLD if draft else None)
+    model = load()
+    score, category = model.danger(text)
+    if not draft:
+        return (category, True) if score >= model.threshold else None
+    if score >= DRAFT_THRESHOLD:
+        return category, True
+    return (category, False) if score >= UNSURE_DRAFT_THRESHOLD else None
 
 
 def screen(
@@ -189,16 +203,20 @@ def screen(
     """Flag safety cues; the message says what was noticed and where to get help.
 
     What the patterns miss, the classifier decides. For a draft to the partner (`draft`) it
-    must be surer (DRAFT_THRESHOLD), and the nearest-case vote may also flag: an angry
-    complaint is where most text comes, and "you did X" reads like a report of harm.
-    `classify=False` skips the classifier, for text built from words it already passed."""
-    found = matches(text)
+    must be surer (DRAFT_THRESHOLD) for its category's response, and the nearest-case vote
+    may also flag: an angry complaint is where most text comes, and "you did X" reads like
+    a report of harm. A draft it is less sure of (UNSURE_DRAFT_THRESHOLD) is flagged, and
+    the person may go on to the rewrite. `classify=False` skips the classifier, for text
+    built from words it already passed."""
+    found, sure = matches(text), True
     if not found and not ordinary_alone(text):
         plain = clean(text)
-        learned = (classified(plain, draft=draft) if classify else None) or (
-            safety_vote(plain) if draft else None
-        )
-        found = [learned] if learned else []
+        learned = classified(plain, draft=draft) if classify else None
+        if draft and not (learned and learned[1]):
+            vote = safety_vote(plain)  # flags on its own, as before; it makes an unsure one sure
+            learned = (vote, True) if vote else learned
+        if learned:
+            found, sure = [learned[0]], learned[1]
     if not found:
         return Safety(False, None, "")
     if region is None:
@@ -208,5 +226,10 @@ def screen(
     chosen = [c for c in _lexicon().categories if c.name in found]
     # What was noticed, then each help line once, in the order the categories name them.
     lines = dict.fromkeys(name for c in chosen for name in c.help)
-    parts = [c.noticed for c in chosen] + [help_line(name, region) for name in lines]
-    return Safety(True, found[0], " ".join(parts))
+    parts = [c.noticed for c in chosen]
+    if not sure:
+        parts.append(one_line(load_lexicon("safety.yaml")["unsure_draft"]))
+    parts += [help_line(name, region) for name in lines]
+    # Only a draft goes on: a flagged question or topic is never answered from the guidance.
+    going_on = draft and (may_continue(found[0]) or not sure)
+    return Safety(True, found[0], " ".join(parts), going_on)

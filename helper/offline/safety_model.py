@@ -208,12 +208,6 @@ class SafetyModel:
         row = probs[int(np.argmax(1.0 - probs[:, 0]))]
         return float(1.0 - row[0]), self.classes[1 + int(np.argmax(row[1:]))]
 
-    def category(self, text: str, threshold: float | None = None) -> str | None:
-        """The screen category when the danger score reaches `threshold` (the trained one
-        unless given), else None."""
-        score, category = self.danger(text)
-        return category if score >= (self.threshold if threshold is None else threshold) else None
-
 
 def base_update(path: Path) -> dict[str, np.ndarray]:
     """The base file's own trained weights, as an update: a session of it is the base model."""

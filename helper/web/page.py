@@ -36,7 +36,6 @@ from helper import get_engine  # noqa: E402
 from helper.config import settings  # noqa: E402
 from helper.engine import FUNCTIONS  # noqa: E402
 from helper.errors import ConfigError, IndexUnavailable, InputError
-from helper.offline.safety import may_continue  # noqa: E402
 from helper.results import (  # noqa: E402
     AskResult,
     Citation,
@@ -612,9 +611,7 @@ def rewrite_values(result: RewriteResult | None, error: str | None, pending: boo
             gr.update(visible=False),
         ]
     safety = safety_html(result.safety)
-    can_continue = (
-        result.safety.flagged and not result.rewrite and may_continue(result.safety.category)
-    )
+    can_continue = result.safety.flagged and not result.rewrite and result.safety.may_continue
     # The safety panel says what the note would repeat: why it was not rewritten.
     note = "" if safety and not result.rewrite.strip() else result.note
     if pending:
