@@ -97,12 +97,16 @@ def labelled() -> tuple[list[str], np.ndarray, np.ndarray]:
     from helper.retrieval.corpus import QUESTIONS_SUFFIX
 
     texts, labels, near = [], [], []
-    for name in SAFETY_FILES:
+
+    def add_safety_rows(name: str) -> None:
         for r in rows(DEV / name):
             texts.append(r["text"])
             flagged = bool(r.get("flag"))
             labels.append(CLASSES.index(SCREEN_CATEGORY[r["category"]]) if flagged else 0)
             near.append(not flagged)
+
+    for name in SAFETY_FILES:
+        add_safety_rows(name)
     ordinary = [r["text"] for r in rows(DEV / "safety-ordinary.jsonl")]
     ordinary += [r["text"] for r in rows(DEV / "relationship-sentences.jsonl")]
     for name in ("rewrite-drafts.jsonl", "rewrite-kind.jsonl"):
@@ -120,11 +124,7 @@ def labelled() -> tuple[list[str], np.ndarray, np.ndarray]:
     texts += ordinary
     labels += [0] * len(ordinary)
     # Added last, so every row before them keeps its place in the held-out fifth.
-    for r in rows(DEV / "safety-train-5.jsonl"):
-        texts.append(r["text"])
-        flagged = bool(r.get("flag"))
-        labels.append(CLASSES.index(SCREEN_CATEGORY[r["category"]]) if flagged else 0)
-        near.append(not flagged)
+    add_safety_rows("safety-train-5.jsonl")
     drafts = [
         r["text"]
         for name in ORDINARY_DRAFT_FILES

@@ -54,6 +54,7 @@ class _Lexicon:
     allow: tuple[re.Pattern[str], ...]
     ordinary: tuple[re.Pattern[str], ...]
     filler: frozenset[str]
+    unsure_draft: str
     categories: tuple[_Category, ...]
 
 
@@ -77,6 +78,7 @@ def _lexicon() -> _Lexicon:
         allow=compile_all(data["allow"]),
         ordinary=compile_all(data["ordinary_alone"]["complaints"]),
         filler=frozenset(data["ordinary_alone"]["filler"].split()),
+        unsure_draft=one_line(data["unsure_draft"]),
         categories=tuple(
             _Category(
                 name,
@@ -223,12 +225,13 @@ def screen(
         from helper.config import settings
 
         region = settings().region
-    chosen = [c for c in _lexicon().categories if c.name in found]
+    lex = _lexicon()
+    chosen = [c for c in lex.categories if c.name in found]
     # What was noticed, then each help line once, in the order the categories name them.
     lines = dict.fromkeys(name for c in chosen for name in c.help)
     parts = [c.noticed for c in chosen]
     if not sure:
-        parts.append(one_line(load_lexicon("safety.yaml")["unsure_draft"]))
+        parts.append(lex.unsure_draft)
     parts += [help_line(name, region) for name in lines]
     # Only a draft goes on: a flagged question or topic is never answered from the guidance.
     going_on = draft and (may_continue(found[0]) or not sure)
