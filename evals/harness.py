@@ -539,6 +539,15 @@ def run_drafts(engine, cases: list[dict], ctx: Context) -> tuple[list[dict], dic
                 # not danger (these sets are ordinary drafts): the safety panel came first
                 "safety_flagged": flagged,
             }
+            if "rated" in case:
+                # The reader is the judge: the main text shown (or the draft handed back) as a
+                # blind reader rated it, sendable at 4 of 5 or more; the guide is no text to
+                # send. A text the reader never saw is counted in `unrated_shown`, so a
+                # figure that no longer describes the engine says so.
+                text = shown if changed else ("" if guided or flagged else case["text"])
+                score = case["rated"].get(text) if text else 0
+                rec["checks"]["reader_sendable"] = None if score is None else score >= 4
+                rec["checks"]["unrated_shown"] = score is None
             if "reference" in case:  # a set with no reference rewrites reports no similarity
                 rec["checks"]["similarity_to_reference"] = (
                     ctx.similarity(shown, case["reference"]) if shown else None
@@ -689,14 +698,21 @@ def load_suites(evals_dir: Path = EVALS_DIR) -> dict[str, dict]:
 
 
 def suite_cases(spec: dict, evals_dir: Path = EVALS_DIR) -> list[dict]:
-    """A suite's cases: from one file or several, only its `split` when it names one."""
+    """A suite's cases: from one file or several, only its `split` when it names one; with
+    `ratings`, each draft carries the blind reader's ratings of the texts shown for it."""
     paths = [spec["cases"]] if isinstance(spec["cases"], str) else spec["cases"]
-    return [
+    cases = [
         case
         for path in paths
         for case in load_cases(evals_dir / path)
         if "split" not in spec or case.get("split") == spec["split"]
     ]
+    if spec.get("ratings"):
+        rated: dict[str, dict[str, int]] = {}
+        for row in load_cases(evals_dir / spec["ratings"]):
+            rated.setdefault(row["draft"], {})[row["text"]] = int(row["sendable"])
+        cases = [{**c, "rated": rated.get(c.get("text", ""), {})} for c in cases]
+    return cases
 
 
 def load_cases(path: Path) -> list[dict]:

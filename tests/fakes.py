@@ -120,6 +120,9 @@ class FakeOffline:
     def retrieve(self, query: str, k: int = 6) -> list[Passage]:
         return PASSAGES[:k]
 
+    def question_passages(self, question: str, k: int = 6) -> list[Passage]:
+        return PASSAGES[:k]
+
     def advice_passages(self, findings) -> list[Passage]:
         return PASSAGES[:2]
 

@@ -277,3 +277,14 @@ def test_no_quote_starts_with_a_short_answer_to_the_sentence_before_it(index):
     for citation in result.citations:
         first = re.split(r"(?<=[.!?])\s+", citation.quote.strip())[0]
         assert len(first.split()) > 2, citation.quote
+
+
+def test_a_passage_with_little_room_still_quotes_its_best_sentence(index):
+    # The second passage has what the first left (80 characters or more): the sentence
+    # before the best one is context, and alone it filled that room without the answer.
+    from helper.offline.answering import window
+
+    for sentence in index.all_sentences[::7]:
+        budget = len(sentence.text.strip()) + 1
+        quoted = window(index, sentence, budget)
+        assert sentence.id in {s.id for s in quoted}, sentence.text

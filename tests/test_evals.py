@@ -75,7 +75,7 @@ def tiny(tmp_path: Path) -> Path:
                 {"id": "ta0", "split": "heldout", "label": 1, "text": "you left the laundry out"},
                 {"id": "ta1", "split": "heldout", "label": 0, "text": "Thank you for the walk."},
             ]
-            for name in ("drafts_third_author", "drafts_sixth_author")
+            for name in ("drafts_third_author", "drafts_sixth_author", "drafts_seventh_author")
         },
         # Each set is measured per path too: a flagged question and a flagged draft.
         **{
@@ -129,6 +129,11 @@ def tiny(tmp_path: Path) -> Path:
     suites = evals.load_suites()
     for name, spec in suites.items():
         spec["cases"] = f"cases/{name}.jsonl"
+        if spec.get("ratings"):  # the reader rated the fake engine's text for one draft
+            spec["ratings"] = f"cases/{name}.ratings.jsonl"
+            draft = "you left the laundry out"
+            rated = {"draft": draft, "text": FakeEngine().rewrite(draft).rewrite, "sendable": 5}
+            (ev / spec["ratings"]).write_text(json.dumps(rated) + "\n", encoding="utf-8")
     suites["hostile"]["thresholds"].update(similarity={"min": 0.5}, chrf={"min": 40.0})
     (ev / "suites.yaml").write_text(__import__("yaml").safe_dump(suites), encoding="utf-8")
     return tmp_path
@@ -361,3 +366,18 @@ def test_eval_data_is_complete():
         assert cases and all("id" in c for c in cases)
     assert (EVALS / "paradetox" / "SOURCE.md").exists()
     assert (EVALS / "paradetox" / "LICENSE").exists()
+
+
+def test_the_reader_judges_the_text_shown_and_a_text_never_rated_is_counted(tiny):
+    # The tiny set of drafts_seventh_author: one hostile draft, its fake rewrite rated 5.
+    results = evals.run(
+        ["drafts_seventh_author"], FakeEngine(tiny), evals_dir=tiny / "evals", root=tiny
+    )
+    assert _metric(results, "drafts_seventh_author", "reader_sendable").value == 1.0
+    assert _metric(results, "drafts_seventh_author", "unrated_shown").value == 0.0
+    # An engine that shows another text for it: the rating no longer applies, and says so.
+    results = evals.run(
+        ["drafts_seventh_author"], BlamingEngine(tiny), evals_dir=tiny / "evals", root=tiny
+    )
+    assert _metric(results, "drafts_seventh_author", "unrated_shown").value == 1.0
+    assert _metric(results, "drafts_seventh_author", "reader_sendable").n == 0

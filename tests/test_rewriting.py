@@ -899,6 +899,27 @@ def test_a_cutting_tone_with_no_hostile_word_gets_the_guide_not_unchanged(draft)
     assert "already reads kindly" not in result.note and "Nothing in this draft" not in result.note
 
 
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "Love how the recycling is apparently my hobby now",
+        "Seriously who buys a £90 phone case when the rent is late",
+        "Oh look, the laundry folded itself again. Oh wait, no it didn't.",
+    ],
+)
+def test_every_need_the_guide_suggests_fits_its_blank(draft):
+    # The topic's need is a sentence of a rewrite ("I want to feel loved"); in the guide's
+    # "because I need ___" it read "because I need I want to feel loved".
+    from helper.offline.rewriting import fill_guide
+
+    guide = rewrite_offline(draft).guide
+    assert guide is not None and guide.needs
+    for need in guide.needs:
+        assert not re.match(r"I\b", need), need
+        text = fill_guide(guide.template, "hurt", "it happens", need, guide.requests[0])
+        assert "need I " not in text and "Could we Could" not in text, text
+
+
 def test_the_guide_is_in_the_json_contract():
     guide = rewrite_offline(SARCASM_NO_WORDS[0]).to_dict()["guide"]
     assert set(guide) == {"why", "template", "situation", "feelings", "needs", "requests"}
@@ -1376,6 +1397,8 @@ def test_being_late_is_an_event_not_a_verdict():
         ("I feel sad when I feel a bit left out at your work parties.", True),
         ("I feel upset when lol so I maybe spent too much on shoes.", True),
         ("I feel stressed when we run late. Would you be willing to leave earlier?", False),
+        ("I feel frustrated when you to call me that.", True),  # its "not" was cut
+        ("It matters to me that you talk to my mum.", False),
     ],
 )
 def test_a_text_that_lost_its_noun_or_verb_is_broken(text, broken):

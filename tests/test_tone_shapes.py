@@ -143,6 +143,36 @@ SHAPED = {
         ["Could we have a quiet Sunday morning?"],
         ["too much"],
     ),
+    "how many times do i have to ask u to shut the freezer": (
+        "how_many_times_to",
+        ["Could you shut the freezer?", "unheard"],
+        ["how many"],
+    ),
+    "How many times do I have to tell you not to read my texts out loud?": (
+        "how_many_times_not",
+        ["Please don't read my texts out loud."],
+        ["how many"],
+    ),
+    "How many times do I have to remind you about the car tax?": (
+        "how_many_times_about",
+        ["I've brought up the car tax a few times now"],
+        ["remind you"],
+    ),
+    "If you actually cared you'd come to my sister's engagement party.": (
+        "if_you_loved_me",
+        ["It would mean a lot to me if you came to my sister's engagement party"],
+        ["cared"],
+    ),
+    "Why do I have to be the one who rings the landlord?": (
+        "why_do_i_have_to",
+        ["I feel worn out when I have to be the one who rings the landlord"],
+        ["why"],
+    ),
+    "Did it not cross your mind to ask before lending him the car?": (
+        "did_it_not_occur",
+        ["I'd have really liked you to ask before lending him the car"],
+        ["cross your mind"],
+    ),
     "Suit yourself.": ("dismissal", [], ["suit"]),
     "Can't be bothered with this.": ("dismissal", [], ["bothered"]),
     "Not now.": ("dismissal", [], []),
@@ -157,6 +187,8 @@ NOT_SHAPED = [
     "Have a lovely time tonight!",
     "Take care x",
     "Thanks for the flowers.",
+    "If you loved me you wouldn't look at other people.",  # the request would be a double no
+    "How many times do I have to say I'm sorry?",  # no "you": nothing asked of them
     "Mark earns less than you and still takes his wife away every year.",  # a comparison
     "My ex never missed a school play.",  # a negation: the wish is its opposite
     "Sam's wife earns more than Sam.",  # the comparison is inside what they do
@@ -262,3 +294,23 @@ def test_a_comparison_with_another_couple_is_told_as_a_wish_with_absolutes_softe
     assert result.changed and result.guide is None, result.note
     assert "if you made me coffee most mornings" in result.rewrite, result.rewrite
     assert "Nina" not in result.rewrite and not analyze(result.rewrite)
+
+
+@pytest.mark.parametrize(
+    "draft",
+    [
+        "Would it have killed you to ring the school?",
+        "how many times do i have to ask u to lift the seat",
+    ],
+)
+def test_a_shape_that_is_always_a_reproach_is_rewritten_whatever_the_classifier_reads(draft):
+    result = rewrite_offline(draft)
+    assert result.changed and result.guide is None, result.note
+    assert "Nothing in this draft" not in result.note
+    assert result.findings and not analyze(result.rewrite)
+
+
+def test_a_comparison_that_contrasts_how_i_am_treated_is_not_a_wish():
+    # "if you got a birthday card" asked for the opposite of what the sender wants
+    found = tone_rewrite(normalize("Funny how your mum gets flowers and I get a text"))
+    assert found is None or (found.shape != "other_couple" and "if you got" not in found.text)

@@ -283,6 +283,9 @@ class ToneShape(Strict):
     said_after: bool = False
     comparison: bool = False  # the act of another person, told of "you" (other_couple)
     with_findings: bool = False
+    # the shape is always a reproach: a draft with it lands badly whatever the tone
+    # classifier reads ("Would it have killed you to text?")
+    reproach: bool = False
 
 
 class ToneDismissal(Strict):

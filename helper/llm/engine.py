@@ -649,7 +649,7 @@ class LLMEngine:
         offline = self.offline.ask(question)  # validates the question and decides the scope
         if offline.refused:
             return offline
-        passages = self.retrieve(question, k=PASSAGES_K)
+        passages = self.offline.question_passages(question, k=PASSAGES_K)
         if not passages:
             return offline
         messages = render_prompt(

@@ -23,6 +23,7 @@ from helper.retrieval.citations import cite, doc_path, read_doc
 from helper.retrieval.corpus import load_document
 from helper.retrieval.index import Index, Retrieval, Sentence
 from helper.text.inputs import check_text
+from helper.text.spelling import Speller, vocabulary
 from helper.text.tokens import search_terms, words
 
 # Scope. A question far from every passage (cosine under POSSIBLY_IN_SCOPE) is declined
@@ -185,6 +186,10 @@ def window(index: Index, best: Sentence, budget: int) -> list[Sentence]:
         start = i - 1
     while start > 0 and start > i - 3 and _leans_back(sentences[start].text.strip()):
         start -= 1
+    # The sentences before `best` are context; `best` is the answer. When they would fill
+    # the budget on their own (a second passage has little room), the quote starts nearer.
+    while start < i and sum(len(s.text.strip()) + 1 for s in sentences[start : i + 1]) > budget:
+        start += 1
     out: list[Sentence] = []
     used = 0
     for s in sentences[start:]:
@@ -353,6 +358,17 @@ SAFETY_NOTE = (
 )
 
 
+def spelled(index: Index, question: str) -> str:
+    """The question as it is searched: misspelt and texting words read as the guidance's
+    words (helper/text/spelling.py). The answer still shows the question as it was typed."""
+
+    def build(ix: Index) -> Speller:
+        texts = [s.text for s in ix.all_sentences] + [q.question for q in ix.stored_questions]
+        return Speller(vocabulary(texts), load_lexicon("phrasings.yaml")["typos"])
+
+    return index.memo("speller", build).correct(question)
+
+
 def answer_offline(question: str, index: Index) -> AskResult:
     question = check_text(question, what="question", limit=MAX_QUESTION_CHARS)
     safety = screen(question)
@@ -361,11 +377,13 @@ def answer_offline(question: str, index: Index) -> AskResult:
         # trying") must not be quoted at someone describing danger.
         return AskResult(question, "", True, [], "offline", SAFETY_NOTE, safety)
     # One search of every chunk serves the scope decision and the ranker, which scores all.
-    retrieval = search_all(index, question)
+    searched = spelled(index, question)
+    retrieval = search_all(index, searched)
     titles = sorted({c.title for c in index.chunks})
+    # The scope model was fitted on questions as people type them, typos and all.
     if not retrieval.passages or not in_scope(question, retrieval):
         return refusal(question, titles)
-    found = list_answer(index, question, retrieval.vector)
+    found = list_answer(index, searched, retrieval.vector)
     if found is not None:
         return _answer_list(question, found)
     windows = compose(index, retrieval)

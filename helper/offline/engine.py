@@ -6,7 +6,7 @@ import logging
 
 from helper.errors import IndexUnavailable
 from helper.offline.advice import advice_citation, advice_passages
-from helper.offline.answering import answer_offline
+from helper.offline.answering import answer_offline, spelled
 from helper.offline.opening import openers_offline
 from helper.offline.rewriting import rewrite_offline
 from helper.results import AskResult, Citation, OpenersResult, Passage, RewriteResult
@@ -60,6 +60,11 @@ class OfflineEngine:
     def ask(self, question: str) -> AskResult:
         self.index.ensure()
         return answer_offline(question, self.index)
+
+    def question_passages(self, question: str, k: int = 6) -> list[Passage]:
+        """The passages searched for a question, its misspelt words read as the guidance's."""
+        self.index.ensure()
+        return self.index.search(spelled(self.index, question), k)
 
     def openers(self, topic: str) -> OpenersResult:
         self.index.ensure()

@@ -35,7 +35,7 @@ from helper.offline.findings import (
     sarcasm_alone,
 )
 from helper.offline.tone_shapes import note as tone_note
-from helper.offline.tone_shapes import tone_rewrite
+from helper.offline.tone_shapes import reproach, tone_rewrite
 from helper.results import Alternative, Finding, Guide, RewriteResult
 from helper.text.inflection import inflect, is_base_verb, is_past, verb_lemma
 from helper.text.inputs import check_text
@@ -2217,7 +2217,7 @@ def _rewrite(text: str, proceed: bool) -> RewriteResult:
     # than the tone; against the fine-tuned classifier, of the dev drafts it overruled
     # (2026-12-07) 95 were hostile and 0 kind, nearly all sarcasm in thanks ("Thanks for
     # listening tonight, makes a change.", "Really appreciate being consulted.").
-    part = tone_part(text) if not findings else None
+    part = (tone_part(text) or _reproach_sentence(text)) if not findings else None
     if part:
         # No word pattern names it, but it reads as cutting: say which part, and say what the
         # sender wants plainly when the draft has a shape that carries it (an ultimatum, a
@@ -2457,6 +2457,16 @@ def _tone_shaped(
     return rewrite, alternatives, tone_note(shaped)
 
 
+def _reproach_sentence(text: str) -> str | None:
+    """The sentence of the draft that has a shape that is always a reproach ("Would it have
+    killed you to text?", "How many times do I have to ask you to..."), which the tone
+    classifier can read as fine: the words of the draft as typed, or the whole draft."""
+    sentence = reproach(_replace_insults(_unswear(normalize(text))))
+    if sentence is None:
+        return None
+    return sentence if sentence in text else text
+
+
 def _shaped_ok(text: str) -> bool:
     return (
         passes_gate(text)
@@ -2566,7 +2576,10 @@ _MEASURED_AGAINST_ALL = re.compile(
 _PASTED = re.compile(
     rf"\b(?:to|could\s+you|would\s+you|can\s+you)\s+{_ASKING}\s+(?:you|u|we|i|they)\b"
     r"|\bwhen\s+I\s+(?:feel|felt)\b"
-    r"|\bwhen\s+(?:like|ok|okay|so|omg|lol|honestly|genuinely|literally|um|uh)\b",
+    r"|\bwhen\s+(?:like|ok|okay|so|omg|lol|honestly|genuinely|literally|um|uh)\b"
+    # "when you to call me that", from "how many times do I have to tell you not to call
+    # me that" with its "not" cut (a draft written for a test, 2026-12-07)
+    r"|\b(?:when|that|if)\s+(?:you|he|she|they)\s+to\s+[a-z]+",
     re.IGNORECASE,
 )
 
@@ -2667,6 +2680,8 @@ def build_guide(draft: str, why: str) -> Guide:
 
     def pick(key: str, general: list[str]) -> list[str]:
         own = entry.get(key, "") if entry else ""
+        if key == "need":
+            own = _as_need(own)
         first = [own] if own and "{" not in own else []
         return list(dict.fromkeys([*first, *general]))[:6]
 
@@ -2681,6 +2696,15 @@ def build_guide(draft: str, why: str) -> Guide:
 
 
 _ASKS = re.compile(r"^(?:could|would|can|will|shall)\b", re.IGNORECASE)
+# A topic's need is a sentence of the rewrite ("I want to feel loved"); the guide's blank
+# follows "because I need": what is wanted, or nothing ("I care about your health" is not a
+# need the blank can take). Put in as it was, it read "because I need I want to feel loved".
+_WANTS = re.compile(r"^I\s+(?:want|need|'d\s+like|would\s+like)\s+(?P<what>.+)$", re.IGNORECASE)
+
+
+def _as_need(sentence: str) -> str:
+    m = _WANTS.match(sentence.strip().rstrip("."))
+    return m.group("what") if m else ""
 
 
 def fill_guide(template: str, feeling: str, situation: str, need: str, request: str) -> str:

@@ -196,6 +196,9 @@ _NOT_NAMES = set(
 # After the act: a clause whose subject may be the other person ("Tom works at the same firm
 # and he's home by 6"): what they do is said there, so the act before it is not the point.
 _THEY_GO_ON = re.compile(r"^(?:,\s*|\s+)(?:and|but|yet|so)\s+(?:he|she|they)\b", re.I)
+# After the act, the sender's own lot ("...gets a card and I get a text"): the complaint is the
+# contrast, not a wish that the partner did what the other person does.
+_I_GET = re.compile(r"^(?:,\s*|\s+)(?:and|but|yet|while|whereas)\s+(?:I|I'm|me)\b", re.I)
 
 
 def _asked_of_you(who: str, act: str, after: str = "") -> str:
@@ -206,6 +209,8 @@ def _asked_of_you(who: str, act: str, after: str = "") -> str:
     he = bool(_HE.search(who))
     if _THEY_GO_ON.match(after) and not (has_partner and he and re.match(r"\W*\w+\s+she", after)):
         return ""  # "... and he's home by 6"; not "Priya's husband cooks and she didn't ask"
+    if _I_GET.match(after):
+        return ""  # "your brother gets a birthday card and I get a text": how I am treated
     act = _ADVERBS.sub("", act.strip())
     managed = _MANAGES.match(act)
     act = _TIMES.sub("", act[managed.end() :] if managed else act)
@@ -311,6 +316,17 @@ def tone_rewrite(draft: str, with_findings: bool = False) -> ToneRewrite | None:
         return ToneRewrite(
             dismissal["template"], dismissal["brief"], "dismissal", dismissal["why"], draft
         )
+    return None
+
+
+def reproach(draft: str) -> str | None:
+    """The sentence of `draft` (normalized) that has a shape marked `reproach` in
+    tone_shapes.yaml: a shape no kind message has ("How many times do I have to...", "Would
+    it have killed you to..."), so the draft lands badly whatever the tone classifier reads."""
+    for sentence in (s.strip() for s in sentences(draft) if s.strip()):
+        for shape, rx in _shapes():
+            if shape.get("reproach") and rx.match(sentence):
+                return sentence
     return None
 
 

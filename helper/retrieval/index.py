@@ -659,6 +659,11 @@ class Index:
     def all_sentences(self) -> list[Sentence]:
         return self._current()["order"]
 
+    @property
+    def stored_questions(self) -> list[Question]:
+        """The questions the articles say they answer (corpus/<article>.questions.jsonl)."""
+        return list(self._current()["questions_by_id"].values())
+
     def sentences_after(self, sentence: Sentence, n: int) -> list[Sentence]:
         """The next `n` sentences of the same file, in reading order."""
         state = self._current()
