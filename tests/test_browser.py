@@ -349,6 +349,21 @@ def test_overlapping_findings_are_all_visible(page):
     expect(highlight).to_contain_text("such an idiot")
 
 
+def test_the_marked_draft_breaks_lines_between_words_on_a_phone(browser, app):
+    from playwright.sync_api import expect
+
+    context = browser.new_context(viewport=PHONE)
+    tab = context.new_page()
+    tab.goto(app.url)
+    tab.get_by_role("button", name="Soften it").wait_for()
+    soften(tab, "You never help with the dishes. But you always find time for the gym, you slob.")
+    highlight = tab.locator("#findings-highlight .textfield").first
+    expect(highlight).to_be_visible(timeout=RESULT_TIMEOUT)
+    # Gradio's own style is word-break: break-all ("B" / "ut" across two lines at 390 px).
+    assert highlight.evaluate("e => getComputedStyle(e).wordBreak") == "normal"
+    context.close()
+
+
 def test_the_guide_builder_rechecks_as_the_person_types(page):
     from playwright.sync_api import expect
 

@@ -129,6 +129,9 @@ footer .show-api, .info-text, [data-testid="block-info"] { color: #4b5563 !impor
 [data-testid="block-info"].has-info, label[data-testid="block-label"], .label {
   color: #9f1239 !important; }
 #findings-highlight .label { color: #1f2937 !important; }
+/* Gradio's highlighted text breaks words at any letter ("B" at a line's end, "ut" on the next,
+   on a phone): lines break between words, and only a word longer than the line is cut. */
+#findings-highlight .textfield { word-break: normal !important; overflow-wrap: anywhere; }
 .tab-container button.selected { color: #be123c !important; }
 .char-count { font-size: .8em; opacity: .75; text-align: right; margin-top: .2em; }
 .char-count.over { color: #7a1c1c; opacity: 1; font-weight: 600; }
