@@ -33,6 +33,9 @@ def test_real_words_names_and_short_words_are_left_as_typed():
     # "loose" is a word (the wrong one, but a word); "Priya" and "xq" are not the guidance's.
     for text in ["is it normal to loose interest", "Priya and I", "xq", "the talk went fine"]:
         assert SPELLER.correct(text) == text
+    # a capital inside the text is a name, even one letter from a word of the guidance
+    assert SPELLER.correct("can Jwint and I talk") == "can Jwint and I talk"
+    assert SPELLER.correct("can jwint and I talk") == "can joint and I talk"
 
 
 def test_shorthand_is_read_out_and_w_slash_o_is_without():

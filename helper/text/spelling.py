@@ -95,6 +95,8 @@ class Speller:
         def one(m: re.Match) -> str:
             nonlocal seen
             seen += 1
-            return self.word(m.group()) if seen <= MAX_CORRECTED else m.group()
+            if seen > MAX_CORRECTED or (m.start() > 0 and m.group()[0].isupper()):
+                return m.group()  # a capital inside the text is a name ("Dave", not "have")
+            return self.word(m.group())
 
         return _WORD.sub(one, text)
