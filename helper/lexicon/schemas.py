@@ -300,6 +300,7 @@ class ToneShapes(Strict):
     lead: str
     threat: str
     threat_strong: str
+    times_asked: str
     drop: str
     insist: str
     not_commands: list[str]
@@ -310,13 +311,14 @@ class ToneShapes(Strict):
     @model_validator(mode="after")
     def _patterns_compile(self):
         """Every pattern, with its macros filled in, is a regular expression."""
-        macros = {"lead": self.lead, "threat": self.threat, "threat_strong": self.threat_strong}
+        names = ("lead", "threat", "threat_strong", "times_asked")
+        macros = {name: getattr(self, name) for name in names}
         for shape in self.shapes:
             try:
                 re.compile(expand_macros(shape.pattern, macros, where=f"shape {shape.name}"))
             except (re.error, KeyError) as exc:
                 raise ValueError(f"shape {shape.name}: {exc}") from exc
-        for name in ("lead", "threat", "threat_strong", "drop", "insist"):
+        for name in (*names, "drop", "insist"):
             re.compile(getattr(self, name))
         return self
 

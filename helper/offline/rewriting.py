@@ -2444,7 +2444,7 @@ def _tone_shaped(
     must; the brief one is shown only if it passes them too."""
     # Swearing and insults out of the words it keeps: "Clear your crap out of the spare room
     # by Friday or I'm binning it" asks to clear "your things".
-    shaped = tone_rewrite(_replace_insults(_unswear(normalize(text))), with_findings)
+    shaped = tone_rewrite(_shape_input(text), with_findings)
     if shaped is None:
         return None
     texts = (shaped.text, shaped.brief)
@@ -2461,10 +2461,15 @@ def _reproach_sentence(text: str) -> str | None:
     """The sentence of the draft that has a shape that is always a reproach ("Would it have
     killed you to text?", "How many times do I have to ask you to..."), which the tone
     classifier can read as fine: the words of the draft as typed, or the whole draft."""
-    sentence = reproach(_replace_insults(_unswear(normalize(text))))
+    sentence = reproach(_shape_input(text))
     if sentence is None:
         return None
     return sentence if sentence in text else text
+
+
+def _shape_input(text: str) -> str:
+    """The draft as the tone shapes read it: normalized, swearing and insults out of it."""
+    return _replace_insults(_unswear(normalize(text)))
 
 
 def _shaped_ok(text: str) -> bool:

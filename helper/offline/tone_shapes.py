@@ -21,7 +21,7 @@ from helper.text.templates import render
 from helper.text.tokens import words
 
 # The @name macros of the shapes' patterns (tone_shapes.yaml).
-MACROS = ("lead", "threat", "threat_strong")
+MACROS = ("lead", "threat", "threat_strong", "times_asked")
 
 # A sentence of a few words beside the one that carries the shape is a jab or an emphasis
 # ("I'll wait.", "Cheers.", "Every one."): it is left out. A longer one says something the

@@ -24,6 +24,8 @@ from itertools import combinations
 
 from lemminflect import getAllLemmas
 
+from helper.text.normalize import fold
+
 _WORD = re.compile(r"[A-Za-z][A-Za-z']*")
 _WITHOUT = re.compile(r"\bw/o\b", re.IGNORECASE)  # split into "w", "o" it became "with/o"
 MIN_LENGTH = 4  # shorter unknown words are names or shorthand, not misspellings
@@ -35,7 +37,7 @@ MAX_CORRECTED = 30  # words corrected in one text; the rest are left as typed
 def vocabulary(texts: Iterable[str]) -> Counter[str]:
     counts: Counter[str] = Counter()
     for text in texts:
-        counts.update(w.lower() for w in _WORD.findall(text.replace("\u2019", "'")))
+        counts.update(_WORD.findall(fold(text)))
     return counts
 
 
